@@ -1,0 +1,2 @@
+export type { ChartSpec, TableColumn } from './types';
+export { painTrajectory, type PainTrajectoryContext } from './painTrajectory';

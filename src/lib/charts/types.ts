@@ -1,0 +1,17 @@
+import type { PlotOptions } from '@observablehq/plot';
+
+export interface TableColumn<R> {
+	key: keyof R & string;
+	label: string;
+	digits?: number;
+}
+
+/** Everything a page needs to show one chart: Plot options, words, and its table twin. */
+export interface ChartSpec<R = Record<string, unknown>> {
+	id: string;
+	title: string;
+	caption: string;
+	ariaDescription: string;
+	options: PlotOptions;
+	table: { columns: TableColumn<R>[]; rows: R[] };
+}

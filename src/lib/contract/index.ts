@@ -1,0 +1,5 @@
+export * from './files';
+export type { ColumnMeta } from './columns';
+export { columnsOf, contractOf, timePairs, type ColumnSpec } from './spec';
+export { normaliseHeader, mapHeaders, recogniseFile, SYNONYMS, type Mapping } from './headers';
+export { dataDictionary } from './dictionary';

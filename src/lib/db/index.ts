@@ -1,0 +1,2 @@
+export type { Database, Row } from './types';
+export { QueryError } from './types';

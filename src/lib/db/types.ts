@@ -1,0 +1,22 @@
+/** A row as plain JavaScript values: BIGINT becomes number, DATE becomes an ISO string. */
+export type Row = Record<string, unknown>;
+
+/** The one interface every part of the app talks to; the browser and Node each provide one. */
+export interface Database {
+	/** Run SQL with `?` placeholders bound to `params`; returns plain rows. */
+	query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+	/** Make bytes readable by `read_csv('name')`. */
+	registerBuffer(name: string, bytes: Uint8Array): Promise<void>;
+	/** Forget a registered buffer. */
+	dropBuffer(name: string): Promise<void>;
+}
+
+/** A database failure that carries the SQL that caused it (as Mosaic's QueryError does). */
+export class QueryError extends Error {
+	readonly sql: string;
+	constructor(message: string, sql: string, options?: { cause?: unknown }) {
+		super(message, options);
+		this.name = 'QueryError';
+		this.sql = sql;
+	}
+}

@@ -1,0 +1,1 @@
+export { session, type Phase } from './session.svelte';

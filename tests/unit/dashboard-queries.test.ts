@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Database } from '../../src/lib/db';
+import { loadDataset } from '../../src/lib/dataset';
+import { nodeDatabase } from '../../src/lib/db/node';
+import {
+	cohortSummary,
+	painByMonth,
+	painPatients,
+	patientsByOffice,
+	run,
+	runOne,
+	NO_FILTERS
+} from '../../src/lib/sql';
+import { files } from './helpers';
+
+// A hand-made cohort; every expected number below is worked out by hand in the comments.
+const PATIENTS = `patient_id,office,diagnosis,trial_day,trial_result,implant_year,followup_end_day
+P1,Lexington,fbss,-20,pass,2020,400
+P2,Danville,crps,0,fail,,0
+P3,Maysville,spasticity,-10,pass,2021,100
+P4,Lexington,crps,-15,pass,2022,200
+P5,Danville,fbss,-30,pass,2019,1200
+`;
+
+const PAIN = `patient_id,day,pain_avg
+P1,-30,8
+P1,-20,6
+P1,30,4
+P1,31,3
+P1,60,5
+P3,30,9
+P4,-183,1
+P4,-182,10
+P4,-1,9
+P4,45,2
+P2,5,7
+P5,1100,6
+P5,1200,2
+`;
+
+let db: Database;
+beforeAll(async () => {
+	db = await nodeDatabase();
+	await loadDataset(db, files({ 'patients.csv': PATIENTS, 'pain_scores.csv': PAIN }));
+});
+
+describe('painByMonth', () => {
+	test('averages each patient per month, then summarises across patients (outcome population only)', async () => {
+		const rows = await run(db, painByMonth(NO_FILTERS));
+		expect(rows).toEqual([
+			// day -182 / 30.4375 = -5.98 -> month -6; day -183 -> month -7 is outside the range.
+			{ month: -6, n: 1, mean: 10, median: 10, q1: 10, q3: 10 },
+			// P1: (8 + 6) / 2 = 7; P4: 9. Type-7 quartiles of {7, 9}: 7.5 and 8.5.
+			{ month: -1, n: 2, mean: 8, median: 8, q1: 7.5, q3: 8.5 },
+			// day 30 -> month 0 (0.99); day 31 -> month 1 (1.02). P3 (spasticity) and P2 (no implant) left out.
+			{ month: 0, n: 1, mean: 4, median: 4, q1: 4, q3: 4 },
+			// P1: (3 + 5) / 2 = 4; P4: 2.
+			{ month: 1, n: 2, mean: 3, median: 3, q1: 2.5, q3: 3.5 },
+			// day 1100 -> month 36.1 is in; day 1200 -> month 39.4 is out.
+			{ month: 36, n: 1, mean: 6, median: 6, q1: 6, q3: 6 }
+		]);
+	});
+
+	test('counts the distinct patients behind the chart', async () => {
+		expect(await runOne(db, painPatients(NO_FILTERS))).toEqual({ n: 3 });
+	});
+
+	test('binds filter values, so a quote in an office name cannot break the query', async () => {
+		const rows = await run(db, painByMonth({ offices: ["Lexington' OR '1'='1"], diagnoses: [] }));
+		expect(rows).toEqual([]);
+		const lex = await run<{ month: number; n: number }>(
+			db,
+			painByMonth({ offices: ['Lexington'], diagnoses: [] })
+		);
+		expect(lex.map((r) => [r.month, r.n])).toEqual([
+			[-6, 1],
+			[-1, 2],
+			[0, 1],
+			[1, 2]
+		]);
+	});
+});
+
+describe('cohortSummary', () => {
+	test('counts patients, implants, failed trials and the median follow-up of implanted patients', async () => {
+		const s = await runOne<Record<string, number>>(db, cohortSummary(NO_FILTERS));
+		// Implanted follow-up: 100, 200, 400, 1200 -> median 300 days = 300 / 30.4375 months.
+		expect(s).toEqual({
+			patients: 5,
+			implanted: 4,
+			trial_failed: 1,
+			spasticity: 1,
+			outcome_population: 3,
+			median_followup_months: 300 / 30.4375
+		});
+	});
+
+	test('groups patients by office, largest first', async () => {
+		expect(await run(db, patientsByOffice(NO_FILTERS))).toEqual([
+			{ office: 'Danville', patients: 2, implanted: 1, trial_failed: 1 },
+			{ office: 'Lexington', patients: 2, implanted: 2, trial_failed: 0 },
+			{ office: 'Maysville', patients: 1, implanted: 1, trial_failed: 0 }
+		]);
+	});
+});
