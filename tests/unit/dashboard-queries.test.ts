@@ -3,6 +3,7 @@ import type { Database } from '../../src/lib/db';
 import { loadDataset } from '../../src/lib/dataset';
 import { nodeDatabase } from '../../src/lib/db/node';
 import {
+	ageBandSql,
 	cohortSummary,
 	painByMonth,
 	painPatients,
@@ -66,11 +67,11 @@ describe('painByMonth', () => {
 	});
 
 	test('binds filter values, so a quote in an office name cannot break the query', async () => {
-		const rows = await run(db, painByMonth({ offices: ["Lexington' OR '1'='1"], diagnoses: [] }));
+		const rows = await run(db, painByMonth({ ...NO_FILTERS, offices: ["Lexington' OR '1'='1"] }));
 		expect(rows).toEqual([]);
 		const lex = await run<{ month: number; n: number }>(
 			db,
-			painByMonth({ offices: ['Lexington'], diagnoses: [] })
+			painByMonth({ ...NO_FILTERS, offices: ['Lexington'] })
 		);
 		expect(lex.map((r) => [r.month, r.n])).toEqual([
 			[-6, 1],
@@ -101,5 +102,27 @@ describe('cohortSummary', () => {
 			{ office: 'Lexington', patients: 2, implanted: 2, trial_failed: 0 },
 			{ office: 'Maysville', patients: 1, implanted: 1, trial_failed: 0 }
 		]);
+	});
+});
+
+describe('filterClause', () => {
+	test('filters by age band, IT drug and implant years, each bound', async () => {
+		// P1 (2020), P4 (2022), P5 (2019) have pain; only P1 and P4 are implanted in 2020-2022.
+		const years = await runOne(
+			db,
+			painPatients({ ...NO_FILTERS, implantYearFrom: 2020, implantYearTo: 2022 })
+		);
+		expect(years).toEqual({ n: 2 });
+		// No pump events in this fixture: nobody received morphine.
+		expect(await runOne(db, painPatients({ ...NO_FILTERS, itDrugs: ['morphine'] }))).toEqual({ n: 0 });
+		// No ages in this fixture: an age band selects nobody.
+		expect(await runOne(db, painPatients({ ...NO_FILTERS, ageBands: ['60-69'] }))).toEqual({ n: 0 });
+	});
+
+	test('derives age bands with 90+ grouped', async () => {
+		const rows = await db.query<{ band: string | null }>(
+			`SELECT ${ageBandSql('a')} AS band FROM (VALUES (18), (29), (30), (45), (89), (90), (NULL)) t(a)`
+		);
+		expect(rows.map((r) => r.band)).toEqual(['18-29', '18-29', '30-39', '40-49', '80-89', '90+', null]);
 	});
 });

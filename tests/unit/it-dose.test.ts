@@ -89,8 +89,8 @@ P14,200,refill,morphine,1,mg/day
 // P13 is a spasticity (baclofen) patient. P14 has no follow-up end: observation ends at its last
 // pump event (day 200).
 
-const DANVILLE: Filters = { offices: ['Danville'], diagnoses: [] };
-const CYNTHIANA: Filters = { offices: ['Cynthiana'], diagnoses: [] };
+const DANVILLE: Filters = { ...NO_FILTERS, offices: ['Danville'] };
+const CYNTHIANA: Filters = { ...NO_FILTERS, offices: ['Cynthiana'] };
 
 /** Compare floating results to 12 significant digits; DuckDB may sum in another order. */
 function approx<T>(x: T): T {
@@ -233,14 +233,14 @@ describe('itDoseAtWindows', () => {
 	test('leaves a ziconotide-only patient out of the morphine-equivalent (null, not 0)', async () => {
 		// Maysville on day 90: P03 morphine 5, P07 ziconotide only, P12 15 + 10 x 5 = 65.
 		// A 0 for P07 would give n 3 and median 5.
-		const maysville = { offices: ['Maysville'], diagnoses: [] };
+		const maysville = { ...NO_FILTERS, offices: ['Maysville'] };
 		expect(await at(maysville, 5, 'morphine_eq', '3m')).toMatchObject({ n: 2, mean: 35, median: 35 });
 	});
 });
 
 describe('itDoseByMonth', () => {
 	test('averages each patient over the days of a month, and stops at the end of observation', async () => {
-		const rows = await run<ItDoseMonth>(db, itDoseByMonth({ offices: ['Lexington'], diagnoses: [] }));
+		const rows = await run<ItDoseMonth>(db, itDoseByMonth({ ...NO_FILTERS, offices: ['Lexington'] }));
 		const morphine = (month: number) => rows.find((r) => r.series === 'morphine' && r.month === month);
 		// Lexington: P01, P02, P14. No month before 0: the day -20 trial dose is not a step.
 		expect(Math.min(...rows.map((r) => r.month))).toBe(0);
@@ -476,7 +476,7 @@ describe('itDoseReport', () => {
 	});
 
 	test('binds filter values: a quote in an office name matches nobody', async () => {
-		const r = await itDoseReport(db, { offices: ["Lexington' OR '1'='1"], diagnoses: [] });
+		const r = await itDoseReport(db, { ...NO_FILTERS, offices: ["Lexington' OR '1'='1"] });
 		expect(r.by_drug).toEqual([]);
 		expect(r.morphine_eq.windows.map((w) => w.n)).toEqual([0, 0, 0, 0, 0, 0]);
 		expect(r.escalation).toEqual({

@@ -443,11 +443,11 @@ describe('pain outcomes on the hand-made cohort', () => {
 
 		test('applies filters through bound parameters', async () => {
 			// Lexington: A, D and I (J is spasticity). 3m scores 5, 2, 6.
-			const lex = await painReport(db, { offices: ['Lexington'], diagnoses: [] });
+			const lex = await painReport(db, { ...NO_FILTERS, offices: ['Lexington'] });
 			expect(byLabel(lex.windows, '3m')).toMatchObject({ n: 3, due: 3, mean: 13 / 3 });
 			expect(byLabel(lex.windows, '3m').responders30.all_implanted).toMatchObject({ n: 1, k: 1 });
 			expect(lex.baseline).toMatchObject({ n: 2, mean: 4, missing: 1 });
-			const hostile = await painReport(db, { offices: ["Lexington' OR '1'='1"], diagnoses: [] });
+			const hostile = await painReport(db, { ...NO_FILTERS, offices: ["Lexington' OR '1'='1"] });
 			expect(hostile.baseline.n).toBe(0);
 			expect(hostile.windows.every((w) => w.n === 0 && w.due === 0)).toBe(true);
 		});

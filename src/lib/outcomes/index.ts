@@ -39,3 +39,31 @@ export {
 	type ItPlausibility,
 	type ItDoseSettings
 } from './itDose';
+export { kaplanMeier, kmPoint, type KaplanMeier, type KmPoint, type KmStep, type TimeCount } from './km';
+export {
+	MME_FACTORS,
+	MME_FACTOR_VERSIONS,
+	CONVERTIBLE_DRUGS,
+	METHADONE_TIERS_2016,
+	MME_BASELINE_DAYS,
+	MME_AT_IMPLANT_DAYS,
+	MME_WINDOW_DAYS,
+	OPIOID_FREE_RUN_DAYS,
+	OPIOID_FREE_REPORT_DAYS,
+	EXCLUDED_OUD,
+	NO_CDC_FACTOR,
+	prescriptionCoverage,
+	prescriptionUnitsPerDay,
+	prescriptionExclusion,
+	prescriptionDose,
+	methadoneMicrograms,
+	methadoneFactor2016,
+	prescriptionMme,
+	mmeOnDay,
+	type MmeFactors,
+	type MmeExclusion,
+	type Prescription,
+	type ConvertibleDrug,
+	type OralDrug
+} from './mme';
+export { DEFAULT_SETTINGS, type Settings } from './settings';

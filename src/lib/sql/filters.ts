@@ -1,10 +1,46 @@
-/** The filter state every page shares; empty lists mean "all". */
+/** The filter state every page shares; an empty list or null bound means "all". */
 export interface Filters {
 	offices: string[];
+	providers: string[];
 	diagnoses: string[];
+	sexes: string[];
+	ageBands: string[];
+	programs: string[];
+	/** Patients who received any of these intrathecal drugs. */
+	itDrugs: string[];
+	implantYearFrom: number | null;
+	implantYearTo: number | null;
 }
 
-export const NO_FILTERS: Filters = { offices: [], diagnoses: [] };
+export const NO_FILTERS: Filters = {
+	offices: [],
+	providers: [],
+	diagnoses: [],
+	sexes: [],
+	ageBands: [],
+	programs: [],
+	itDrugs: [],
+	implantYearFrom: null,
+	implantYearTo: null
+};
+
+/** Age bands of outcomes.md section 6 (patient-level exports use the same). */
+export const AGE_BANDS = ['18-29', '30-39', '40-49', '50-59', '60-69', '70-79', '80-89', '90+'] as const;
+
+/** SQL for the age band of an integer age column (90 stands for `90+`). */
+export function ageBandSql(age: string): string {
+	return `CASE WHEN ${age} IS NULL THEN NULL WHEN ${age} >= 90 THEN '90+' WHEN ${age} < 30 THEN '18-29'
+	        ELSE (${age} // 10 * 10)::VARCHAR || '-' || (${age} // 10 * 10 + 9)::VARCHAR END`;
+}
+
+const LISTS: [keyof Filters, string, string][] = [
+	['offices', 'p.office', 'office'],
+	['providers', 'p.provider_id', 'provider'],
+	['diagnoses', 'p.diagnosis', 'diagnosis'],
+	['sexes', 'p.sex', 'sex'],
+	['ageBands', 'p.age_band', 'age band'],
+	['programs', 'p.program', 'program']
+];
 
 /**
  * A WHERE fragment over `patient_facts` (aliased `p`) with bound parameters. Values are never
@@ -13,20 +49,37 @@ export const NO_FILTERS: Filters = { offices: [], diagnoses: [] };
 export function filterClause(f: Filters): { sql: string; params: unknown[] } {
 	const parts: string[] = [];
 	const params: unknown[] = [];
-	const inList = (column: string, values: string[]) => {
-		if (values.length === 0) return;
+	for (const [key, column] of LISTS) {
+		const values = f[key] as string[];
+		if (values.length === 0) continue;
 		parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
 		params.push(...values);
-	};
-	inList('p.office', f.offices);
-	inList('p.diagnosis', f.diagnoses);
+	}
+	if (f.itDrugs.length) {
+		parts.push(`list_has_any(p.it_drugs, [${f.itDrugs.map(() => '?').join(', ')}]::VARCHAR[])`);
+		params.push(...f.itDrugs);
+	}
+	if (f.implantYearFrom !== null) {
+		parts.push('p.implant_year >= ?');
+		params.push(f.implantYearFrom);
+	}
+	if (f.implantYearTo !== null) {
+		parts.push('p.implant_year <= ?');
+		params.push(f.implantYearTo);
+	}
 	return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };
 }
 
-/** Words for a chart caption: "all patients" or "office: Lexington; diagnosis: crps". */
+/** Words for a chart caption: "no filters" or "office: Lexington; diagnosis: crps". */
 export function describeFilters(f: Filters): string {
 	const parts: string[] = [];
-	if (f.offices.length) parts.push(`office: ${f.offices.join(', ')}`);
-	if (f.diagnoses.length) parts.push(`diagnosis: ${f.diagnoses.join(', ')}`);
+	for (const [key, , label] of LISTS) {
+		const values = f[key] as string[];
+		if (values.length) parts.push(`${label}: ${values.join(', ')}`);
+	}
+	if (f.itDrugs.length) parts.push(`IT drug: ${f.itDrugs.join(', ')}`);
+	if (f.implantYearFrom !== null || f.implantYearTo !== null) {
+		parts.push(`implant year: ${f.implantYearFrom ?? '…'}-${f.implantYearTo ?? '…'}`);
+	}
 	return parts.length ? parts.join('; ') : 'no filters';
 }

@@ -1,6 +1,6 @@
 export type { Query } from './query';
 export { literal, ident } from './literal';
-export { filterClause, describeFilters, NO_FILTERS, type Filters } from './filters';
+export { filterClause, describeFilters, ageBandSql, AGE_BANDS, NO_FILTERS, type Filters } from './filters';
 export { deriveSql } from './derive';
 export { cohortSummary, patientsByOffice, type CohortSummary, type OfficeCount } from './cohort';
 export { painByMonth, painPatients, type PainMonth } from './pain';
@@ -53,3 +53,17 @@ export {
 	type ItDoseWarningCount,
 	type ItDoseReport
 } from './itDose';
+export { deriveMmeSql, deriveMme, ensureMmeFactors } from './deriveMme';
+export {
+	mmeBaseline,
+	mmeAtImplant,
+	mmeWindows,
+	mmeReduction,
+	mmeExcludedPrescriptions,
+	opioidFreeTimes,
+	opioidFreeCounts,
+	mmeReport,
+	type MmeSummary,
+	type MmeWindowRow,
+	type OralMmeReport
+} from './mme';

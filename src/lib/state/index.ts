@@ -1,1 +1,2 @@
 export { session, type Phase } from './session.svelte';
+export { view } from './view.svelte';
