@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { loadDataset } from '../../src/lib/dataset';
+import { nodeDatabase } from '../../src/lib/db/node';
+import { buildReport, reportSchema } from '../../src/lib/report';
+
+const exec = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../..');
+const DEMO = path.join(ROOT, 'data/demo');
+
+/** Run `npm run report` as a user would, returning stdout, stderr and the exit code. */
+async function report(...args: string[]) {
+	try {
+		const { stdout, stderr } = await exec(
+			path.join(ROOT, 'node_modules/.bin/tsx'),
+			['scripts/report.ts', ...args],
+			{
+				cwd: ROOT,
+				maxBuffer: 64 * 1024 * 1024
+			}
+		);
+		return { stdout, stderr, code: 0 };
+	} catch (e) {
+		const err = e as { stdout: string; stderr: string; code: number };
+		return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+	}
+}
+
+function folder(files: Record<string, string | Uint8Array>): string {
+	const dir = mkdtempSync(path.join(tmpdir(), 'report-'));
+	for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, name), body);
+	return dir;
+}
+
+const PATIENTS = 'patient_id,office,diagnosis,implant_year\nP1,Lexington,fbss,2020\n';
+
+describe('npm run report', () => {
+	let json: ReturnType<typeof JSON.parse>;
+	let stderr: string;
+	beforeAll(async () => {
+		const r = await report(DEMO, '--json');
+		expect(r.code).toBe(0);
+		json = JSON.parse(r.stdout);
+		stderr = r.stderr;
+	});
+
+	test('--json prints exactly one JSON document that matches the documented schema', () => {
+		const parsed = reportSchema.safeParse(json);
+		expect(parsed.success, parsed.error?.message).toBe(true);
+		expect(json.oral_mme.factors).toBe('cdc2022');
+		expect(json.oral_mme.opioid_free.points.map((p: { day: number }) => p.day)).toEqual(
+			expect.arrayContaining([30, 365, 1825])
+		);
+	});
+
+	test('prints the column mapping it used to standard error, not standard output', () => {
+		expect(stderr).toContain(
+			'pain_scores.csv: pain_scores; patient_id -> patient_id, day -> day, pain_avg -> pain_avg'
+		);
+	});
+
+	test('gives the same numbers as the query builders the app calls, on the same files', async () => {
+		const db = await nodeDatabase();
+		const inputs = readdirSync(DEMO).map((name) => ({
+			name,
+			bytes: new Uint8Array(readFileSync(path.join(DEMO, name)))
+		}));
+		const inApp = await buildReport(db, await loadDataset(db, inputs));
+		expect(JSON.parse(JSON.stringify(inApp))).toEqual(json);
+	});
+
+	test('counts the demo cohort as the files hold it (read = data lines, nothing rejected)', () => {
+		for (const f of json.import.files) {
+			const lines = readFileSync(path.join(DEMO, f.file), 'utf8').trimEnd().split('\n').length - 1;
+			expect([f.file, f.read, f.loaded, f.rejected, f.skipped]).toEqual([f.file, lines, lines, 0, 0]);
+		}
+	});
+});
+
+describe('npm run report exit codes', () => {
+	test('--mme cdc2016 labels the factors it used', async () => {
+		const r = await report(folder({ 'patients.csv': PATIENTS }), '--json', '--mme', 'cdc2016');
+		expect(r.code).toBe(0);
+		expect(JSON.parse(r.stdout).oral_mme.factors).toBe('cdc2016');
+	});
+
+	test('exits 2 and names the file when a workbook is renamed .csv', async () => {
+		const xlsx = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]);
+		const r = await report(folder({ 'patients.csv': PATIENTS, 'pain.csv': xlsx }), '--json');
+		expect(r.code).toBe(2);
+		expect(r.stdout).toBe('');
+		expect(r.stderr).toContain(
+			'pain.csv is an Excel workbook or zip archive, not a CSV file: export it as "CSV UTF-8"'
+		);
+	});
+
+	test('exits 2 when a required column has no match, naming the column and the headers found', async () => {
+		const r = await report(
+			folder({ 'patients.csv': PATIENTS, 'pain.csv': 'patient_id,day,score_x\nP1,3,4\n' })
+		);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain('pain.csv: no column for pain_avg; found: "patient_id", "day", "score_x"');
+	});
+
+	test('exits 2 for a folder that does not exist', async () => {
+		const r = await report(path.join(tmpdir(), 'no-such-folder-for-report'));
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain('is not a folder');
+	});
+});
