@@ -203,6 +203,30 @@ describe('synthetic cohort: reproducibility', () => {
 		);
 	});
 
+	it('`npm run generate -- --seed 42 --patients 200 --out DIR` twice writes identical files', async () => {
+		const { execFileSync } = await import('node:child_process');
+		const { mkdtempSync, readdirSync } = await import('node:fs');
+		const { tmpdir } = await import('node:os');
+		const root = fileURLToPath(new URL('../../', import.meta.url));
+		const run = () => {
+			const out = mkdtempSync(join(tmpdir(), 'generate-'));
+			execFileSync(
+				'npm',
+				['run', '--silent', 'generate', '--', '--seed', '42', '--patients', '200', '--out', out],
+				{
+					cwd: root,
+					stdio: 'pipe'
+				}
+			);
+			return out;
+		};
+		const [a, b] = [run(), run()];
+		const names = readdirSync(a).sort();
+		expect(names).toEqual(['oral_opioids.csv', 'pain_scores.csv', 'patients.csv', 'pump_events.csv']);
+		for (const name of names)
+			expect(readFileSync(join(a, name)).equals(readFileSync(join(b, name)))).toBe(true);
+	});
+
 	it('gives different cohorts for different seeds', () => {
 		const a = generateCohortCsv({ seed: 7, patients: 60 });
 		const b = generateCohortCsv({ seed: 8, patients: 60 });
