@@ -53,18 +53,28 @@ describe('importFiles', () => {
 		expect(report.refused[0]!.reason).toBe('p.csv: no column for diagnosis; found: "patient_id", "office"');
 	});
 
-	test('accepts the age 90+ and ages 18-89, and rejects 17 and 91', async () => {
+	test('accepts the age 90+ and ages 18-89, and rejects 17 with its line', async () => {
 		const p =
-			'patient_id,office,diagnosis,age_at_implant\nA,Lexington,fbss,90+\nB,Lexington,fbss,18\nC,Lexington,fbss,17\nD,Lexington,fbss,91\n';
+			'patient_id,office,diagnosis,age_at_implant\nA,Lexington,fbss,90+\nB,Lexington,fbss,18\nC,Lexington,fbss,17\n';
 		const { db, report } = await load({ 'patients.csv': p });
 		expect(report.files[0]!.problems).toEqual([
-			{ line: 4, column: 'age_at_implant', value: '17', rule: 'expected 18-89' },
-			{ line: 5, column: 'age_at_implant', value: '91', rule: 'expected 18-89' }
+			{ line: 4, column: 'age_at_implant', value: '17', rule: 'expected 18-89' }
 		]);
 		expect(await db.query('SELECT patient_id, age_at_implant, age FROM patients ORDER BY 1')).toEqual([
 			{ patient_id: 'A', age_at_implant: '90+', age: 90 },
 			{ patient_id: 'B', age_at_implant: '18', age: 18 }
 		]);
+	});
+
+	test('treats an ungrouped age over 89 as an identifier: the file is refused and the age never shown', async () => {
+		const p = 'patient_id,office,diagnosis,age_at_implant\nA,Lexington,fbss,44\nD,Lexington,fbss,91\n';
+		const { report } = await load({ 'patients.csv': p });
+		expect(report.files).toEqual([]);
+		expect(report.refused[0]!.reason).toBe(
+			'patients.csv has columns that look like direct identifiers: column "age_at_implant": 1 of 2 values look like ages over 89 not grouped as 90+. ' +
+				'Remove them from the export, or drop them in the app, before importing'
+		);
+		expect(JSON.stringify(report)).not.toContain('91');
 	});
 
 	test('refuses an empty file', async () => {

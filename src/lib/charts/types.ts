@@ -14,4 +14,9 @@ export interface ChartSpec<R = Record<string, unknown>> {
 	ariaDescription: string;
 	options: PlotOptions;
 	table: { columns: TableColumn<R>[]; rows: R[] };
+	/**
+	 * Clicking the datum under the pointer (the figure's `value`, set by a pointer mark) selects
+	 * `datum[key]`; the page decides what that opens. `hint` tells the user so, beside the chart.
+	 */
+	select?: { key: string; hint: string };
 }

@@ -36,8 +36,11 @@ export const SYNONYMS: Record<string, readonly string[]> = {
 
 /** Where each header of a file goes: a contract column, or null (not in the contract). */
 export interface Mapping {
-	/** One entry per source column, in file order. */
-	columns: { header: string; target: string | null }[];
+	/**
+	 * One entry per source column, in file order. `via`: how the target was found (the exact
+	 * contract name, a synonym or normalisation, or the user's choice); null when not mapped.
+	 */
+	columns: { header: string; target: string | null; via: 'exact' | 'synonym' | 'user' | null }[];
 	/** Mandatory contract columns with no source column. */
 	missing: string[];
 	/** Contract columns claimed by more than one header. */
@@ -60,6 +63,44 @@ export function mapHeaders(kind: FileKind, headers: readonly string[]): Mapping 
 		if (exact.length === 1) claims.forEach((i) => i !== exact[0] && (target[i] = null));
 		else ambiguous.push(t);
 	}
+	return finish(
+		specs,
+		headers,
+		target,
+		ambiguous,
+		target.map((t, i) => (t === null ? null : headers[i]!.trim() === t ? 'exact' : 'synonym'))
+	);
+}
+
+/** A mapping the user chose (a target per column); unknown targets are ignored. */
+export function mapWithTargets(
+	kind: FileKind,
+	headers: readonly string[],
+	targets: readonly (string | null | undefined)[]
+): Mapping {
+	const specs = columnsOf(kind);
+	const names = new Set(specs.map((s) => s.name));
+	const target = headers.map((_, i) => {
+		const t = targets[i];
+		return t && names.has(t) ? t : null;
+	});
+	const ambiguous = [...new Set(target.filter((t, i) => t && target.indexOf(t) !== i))] as string[];
+	return finish(
+		specs,
+		headers,
+		target,
+		ambiguous,
+		target.map((t) => (t ? 'user' : null))
+	);
+}
+
+function finish(
+	specs: ReturnType<typeof columnsOf>,
+	headers: readonly string[],
+	target: (string | null)[],
+	ambiguous: string[],
+	via: Mapping['columns'][number]['via'][]
+): Mapping {
 	const present = new Set(target);
 	const missing: string[] = [];
 	for (const s of specs) {
@@ -69,7 +110,42 @@ export function mapHeaders(kind: FileKind, headers: readonly string[]): Mapping 
 			if (!present.has(s.name) && !present.has(s.dayForm)) missing.push(`${s.dayForm} (or ${s.name})`);
 		}
 	}
-	return { columns: headers.map((header, i) => ({ header, target: target[i] ?? null })), missing, ambiguous };
+	return {
+		columns: headers.map((header, i) => ({ header, target: target[i] ?? null, via: via[i] ?? null })),
+		missing,
+		ambiguous
+	};
+}
+
+/** The key of remembered choices: the normalised header list (never a data value). */
+export function headerKey(headers: readonly string[]): string {
+	return headers.map(normaliseHeader).join('|');
+}
+
+const UNIT_ALIASES: Record<string, string> = {
+	'mg/day': 'mg/day',
+	'mg/d': 'mg/day',
+	'mcg/day': 'mcg/day',
+	'mcg/d': 'mcg/day',
+	'ug/day': 'mcg/day',
+	'µg/day': 'mcg/day',
+	'mg/ml': 'mg/mL',
+	'mcg/ml': 'mcg/mL',
+	'ug/ml': 'mcg/mL',
+	'µg/ml': 'mcg/mL',
+	mg: 'mg',
+	mcg: 'mcg',
+	ug: 'mcg',
+	µg: 'mcg',
+	'mcg/hr': 'mcg/hr',
+	'mcg/h': 'mcg/hr',
+	'µg/h': 'mcg/hr'
+};
+
+/** The unit in a header's trailing brackets (`Daily dose (mcg/day)` -> `mcg/day`), if it names one. */
+export function headerUnit(header: string): string | null {
+	const m = /[([{]\s*([^()[\]{}]+?)\s*[)\]}]\s*$/.exec(header.trim());
+	return m ? (UNIT_ALIASES[m[1]!.toLowerCase().replace(/\s+/g, '')] ?? null) : null;
 }
 
 /**

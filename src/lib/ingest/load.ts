@@ -1,156 +1,376 @@
-import type { FileKind } from '$lib/contract';
+import { columnsOf, type FileKind } from '$lib/contract';
+import { headerUnit } from '$lib/contract/headers';
 import type { Database } from '$lib/db/types';
 import { ident, literal } from '$lib/sql/literal';
-import { decodeBytes } from './bytes';
+import { plural } from './bytes';
+import { strptimeFormats, type DateOrder } from './dates';
+import { prepareFile, type InputFile, type Prepared } from './prepare';
 import {
 	MAX_PROBLEMS_IN_REPORT,
 	type FileReport,
+	type ImportOptions,
 	type ImportReport,
+	type PendingFile,
 	type Problem,
 	type Refusal,
-	type SkippedLine
+	type RuleCount
 } from './report';
-import { scanCsv, type Scan } from './scan';
+import {
+	crossFileRules,
+	DUPLICATE_PATIENT,
+	rowRules,
+	sameDayAssessments,
+	warningRules,
+	type RowRule
+} from './rules';
+import { bufferName, insertProblems, readStagedSql, stagedType } from './stage';
 import { createLoadedTablesSql, loadedColumns } from './tables';
-import { NULL_MACRO, rowRules, typedTableSql } from './typing';
 
-export interface InputFile {
-	name: string;
-	bytes: Uint8Array;
-}
-
-interface Accepted {
-	input: InputFile;
-	scan: Scan;
-	encoding: string;
-	warnings: string[];
-}
+export type { InputFile } from './prepare';
 
 const ORDER: FileKind[] = ['patients', 'pain_scores', 'oral_opioids', 'pump_events'];
 
 /**
  * Bytes to typed tables. Every record is loaded, rejected (with file, line, column, value and
  * rule) or skipped (with its line and reason), and the three add up to what was read, or the
- * import throws.
+ * import throws. Non-interactive by default (the command-line report): the suggested mapping is
+ * applied, and a file with identifier columns or undecidable date order is refused with the
+ * reason. With `interactive: true` those become `pending` questions and nothing is loaded until
+ * the caller passes the user's `choices`.
  */
-export async function importFiles(db: Database, inputs: readonly InputFile[]): Promise<ImportReport> {
-	const refused: Refusal[] = [];
-	const byKind = new Map<FileKind, Accepted>();
-	for (const input of inputs) {
-		const decoded = decodeBytes(input.name, input.bytes);
-		if (!decoded.ok) {
-			refused.push({ file: input.name, reason: decoded.reason });
-			continue;
-		}
-		const scan = scanCsv(input.name, decoded.utf8);
-		if (!scan.ok) {
-			refused.push({ file: input.name, reason: scan.reason });
-			continue;
-		}
-		const problem = mappingProblem(input.name, scan);
-		if (problem) {
-			refused.push({ file: input.name, reason: problem });
-			continue;
-		}
-		const earlier = byKind.get(scan.kind);
-		if (earlier) {
-			refused.push({
-				file: input.name,
-				reason: `${input.name} is a second ${scan.kind} file (${earlier.input.name} is the first); combine them into one`
-			});
-			continue;
-		}
-		byKind.set(scan.kind, { input, scan, encoding: decoded.encoding, warnings: decoded.warnings });
+export async function importFiles(
+	db: Database,
+	inputs: readonly InputFile[],
+	options: ImportOptions = {}
+): Promise<ImportReport> {
+	try {
+		return await importAll(db, inputs, options);
+	} catch (e) {
+		// A cancelled import leaves nothing behind: not the new files, not the previous dataset.
+		if (isAbort(e)) await resetTables(db);
+		throw e;
 	}
-	if (byKind.size > 0 && !byKind.has('patients')) {
-		for (const a of byKind.values()) {
+}
+
+async function importAll(
+	db: Database,
+	inputs: readonly InputFile[],
+	options: ImportOptions
+): Promise<ImportReport> {
+	const refused: Refusal[] = [];
+	const pending: PendingFile[] = [];
+	const byKind = new Map<FileKind, Prepared>();
+	const totalBytes = inputs.reduce((s, f) => s + f.bytes.length, 0);
+	let doneBytes = 0;
+	for (const [index, input] of inputs.entries()) {
+		options.signal?.throwIfAborted();
+		const report = (phase: 'scanning', bytes: number, rows: number) =>
+			options.onProgress?.({
+				file: input.name,
+				fileIndex: index,
+				fileCount: inputs.length,
+				phase,
+				bytes: doneBytes + bytes,
+				totalBytes,
+				rows
+			});
+		const p = await prepareFile(input, options, (bytes, rows) => report('scanning', bytes, rows));
+		doneBytes += input.bytes.length;
+		if (p.status === 'refused') refused.push({ file: input.name, reason: p.reason });
+		else if (p.status === 'pending') pending.push(p.pending);
+		else {
+			const earlier = byKind.get(p.file.kind);
+			if (earlier)
+				refused.push({
+					file: input.name,
+					reason: `${input.name} is a second ${p.file.kind} file (${earlier.input.name} is the first); combine them into one`
+				});
+			else byKind.set(p.file.kind, p.file);
+		}
+	}
+	const pendingKinds = new Set(pending.map((p) => p.kind));
+	if ((byKind.size > 0 || pending.length > 0) && !byKind.has('patients') && !pendingKinds.has('patients')) {
+		for (const a of byKind.values()) refused.push({ file: a.input.name, reason: noPatients(a.input.name) });
+		for (const p of pending) refused.push({ file: p.file, reason: noPatients(p.file) });
+		byKind.clear();
+		pending.length = 0;
+	}
+	await resetTables(db);
+	if (pending.length) return { files: [], refused, warnings: [], pending };
+
+	const files: FileReport[] = [];
+	const ready = ORDER.flatMap((k) => byKind.get(k) ?? []);
+	for (const [index, a] of ready.entries()) {
+		const progress = (phase: 'loading' | 'checking') =>
+			options.onProgress?.({
+				file: a.input.name,
+				fileIndex: index,
+				fileCount: ready.length,
+				phase,
+				bytes: totalBytes,
+				totalBytes,
+				rows: a.scan.read
+			});
+		if (a.kind !== 'patients' && !files.some((f) => f.kind === 'patients')) {
+			refused.push({ file: a.input.name, reason: noPatients(a.input.name) });
+			continue;
+		}
+		const patientsForm = files.find((f) => f.kind === 'patients')?.dialect.timeForm;
+		const form = timeFormOf(a);
+		if (a.kind !== 'patients' && form === 'date' && patientsForm === 'day') {
 			refused.push({
 				file: a.input.name,
-				reason: `${a.input.name} not imported: a patients file (patient_id, office, diagnosis) is required`
+				reason:
+					`${a.input.name} gives calendar dates, but the patients file gives days from implant (implant_year): ` +
+					'give the patients file implant_date and trial_date, or give this file days'
+			});
+			continue;
+		}
+		try {
+			files.push(await loadFile(db, a, options, progress));
+		} catch (e) {
+			await dropFile(db, a);
+			if (!isOutOfMemory(e)) throw e;
+			refused.push({
+				file: a.input.name,
+				reason:
+					`${a.input.name} is too large for the memory this browser tab can give the database; nothing of it was loaded. ` +
+					'Split it into smaller files, or use the command-line report'
 			});
 		}
-		byKind.clear();
 	}
+	return { files, refused, warnings: [], pending: [] };
+}
 
+function noPatients(file: string): string {
+	return `${file} not imported: a patients file (patient_id, office, diagnosis) is required`;
+}
+
+const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
+const isOutOfMemory = (e: unknown) =>
+	e instanceof Error && /out of memory|could not allocate|failed to allocate|memory limit/i.test(e.message);
+
+async function resetTables(db: Database): Promise<void> {
 	for (const sql of createLoadedTablesSql()) await db.query(sql);
-	await db.query(NULL_MACRO);
-	const files: FileReport[] = [];
-	for (const kind of ORDER) {
-		const a = byKind.get(kind);
-		if (a) files.push(await loadOne(db, a));
+	await db.query('DROP TABLE IF EXISTS __patient_anchor');
+}
+
+/** Remove every trace of a file that failed halfway: a partial table is never left behind. */
+async function dropFile(db: Database, a: Prepared): Promise<void> {
+	await db.query(`DELETE FROM import_problems WHERE file = ?`, [a.input.name]);
+	await db.query(`DELETE FROM ${a.kind}`);
+	if (a.kind === 'patients') await db.query('DROP TABLE IF EXISTS __patient_anchor');
+}
+
+function timeFormOf(a: Prepared): 'day' | 'date' {
+	const has = (c: string) => a.plan.some((p) => p.target === c);
+	if (a.kind === 'patients') return has('implant_date') ? 'date' : 'day';
+	return has(a.kind === 'oral_opioids' ? 'start_day' : 'day') ? 'day' : 'date';
+}
+
+async function loadFile(
+	db: Database,
+	a: Prepared,
+	options: ImportOptions,
+	progress: (phase: 'loading' | 'checking') => void
+): Promise<FileReport> {
+	const file = a.input.name;
+	const kind = a.kind;
+	const kept = a.plan.filter((p) => p.keep);
+	const has = (c: string) => kept.some((p) => p.target === c);
+	const headerOf = headersByColumn(a);
+	const timeForm = timeFormOf(a);
+	const units = headerUnits(a);
+	const buffer = bufferName(kind);
+	const check = () => options.signal?.throwIfAborted();
+
+	progress('loading');
+	await insertProblems(db, file, [
+		...a.scan.problems,
+		...a.dateLosers.map((l) => ({
+			line: l.line,
+			column: l.column,
+			value: null,
+			rule: `not a valid date as ${a.dialect.dateFormat} (the order this file's dates use)`
+		}))
+	]);
+	const losers = new Set(a.dateLosers.map((l) => l.line));
+	const value = (c: string) => (has(c) ? raw(a, c) : c in units ? literal(units[c]!) : 'NULL');
+	const date = (c: string) => (has(c) ? dateSql(raw(a, c), a.dateOrder) : 'NULL');
+	const anchor = `coalesce(${date('implant_date')}, ${date('trial_date')})`;
+	const exprs: Record<string, string> = { _line: '__line' };
+	const dayFrom = (day: string, d: string, from: string) => {
+		if (!has(day) && has(d)) exprs[day] = `(${date(d)} - ${from})::INTEGER`;
+	};
+	let join = '';
+	if (kind === 'patients') {
+		const implantYear =
+			timeForm === 'date' ? `year(${date('implant_date')})::INTEGER` : value('implant_year');
+		Object.assign(exprs, {
+			age: has('age_at_implant')
+				? `CASE WHEN ${value('age_at_implant')} = '90+' THEN 90 ELSE CAST(${value('age_at_implant')} AS INTEGER) END`
+				: 'NULL',
+			implant_year: implantYear,
+			implanted: `(${implantYear}) IS NOT NULL`
+		});
+		dayFrom('trial_day', 'trial_date', anchor);
+		dayFrom('followup_end_day', 'followup_end_date', anchor);
+	} else {
+		const pairs =
+			kind === 'oral_opioids' ? { start_day: 'start_date', end_day: 'end_date' } : { day: 'date' };
+		for (const [day, d] of Object.entries(pairs)) dayFrom(day, d, 'a.anchor');
+		if (timeForm === 'date')
+			join = `LEFT JOIN __patient_anchor a ON a.anchor_patient_id = ${raw(a, 'patient_id')}`;
 	}
-	return { files, refused, warnings: [] };
-}
+	const cols = loadedColumns(kind).map((c) => exprs[c.name] ?? value(c.name));
 
-function mappingProblem(file: string, scan: Scan): string | null {
-	const { missing, ambiguous } = scan.mapping;
-	const found = scan.header.map((h) => `"${h}"`).join(', ');
-	if (missing.length) return `${file}: no column for ${missing.join(', ')}; found: ${found}`;
-	if (ambiguous.length)
-		return `${file}: more than one column could be ${ambiguous.join(', ')}; found: ${found}`;
-	return null;
-}
-
-async function loadOne(db: Database, a: Accepted): Promise<FileReport> {
-	const { scan, input } = a;
-	const kind = scan.kind;
-	const file = input.name;
-	const buffer = `__stage_${kind}.csv`;
-	const raw = `raw_${kind}`;
-	const typed = `typed_${kind}`;
-	const sources = new Map<string, string>();
-	scan.mapping.columns.forEach((c, i) => c.target && sources.set(c.target, `c${i}`));
-	const present = new Set(sources.keys());
-	const timeForm = timeFormOf(kind, present);
-	const warnings = [...a.warnings];
-
-	await db.registerBuffer(buffer, scan.staged);
+	await db.registerBuffer(buffer, a.scan.staged);
 	try {
-		const columns = ['__line', ...scan.header.map((_, i) => `c${i}`)]
-			.map((c, i) => `${literal(c)}: ${literal(i === 0 ? 'INTEGER' : 'VARCHAR')}`)
-			.join(', ');
-		await db.query(
-			`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${literal(buffer)}, auto_detect = false, ` +
-				`header = false, delim = ${literal(scan.delimiter)}, quote = '"', escape = '"', strict_mode = true, ` +
-				`columns = {${columns}})`
+		check();
+		const source = readStagedSql(
+			buffer,
+			a.head.delimiter,
+			kept.map((p) => [p.target!, stagedType(p)])
 		);
-		const [{ n }] = (await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${raw}`)) as [
-			{ n: number }
-		];
-		if (n !== scan.stagedRecords) {
+		let inserted = count(
+			await db.query(`INSERT INTO ${kind} SELECT ${cols.join(', ')} FROM ${source} ${join}`)
+		);
+		if (inserted !== a.scan.stagedRecords) {
 			throw new Error(
-				`${file}: DuckDB read ${n} records where ${scan.stagedRecords} were staged; import stopped`
+				`${file}: DuckDB read ${inserted} records where ${a.scan.stagedRecords} were staged; import stopped`
 			);
 		}
-		await db.query(typedTableSql(kind, raw, typed, sources));
-		await recordProblems(db, file, kind, typed, present, scan.rejected);
-		await insertLoaded(db, file, kind, typed, present, timeForm);
+		inserted -= await deleteLines(db, kind, losers);
+		if (kind === 'patients' && timeForm === 'date') {
+			// Where each patient's dates count from, for the event files in date form.
+			await db.query(
+				`CREATE OR REPLACE TEMP TABLE __patient_anchor AS SELECT ${value('patient_id')} AS anchor_patient_id, ` +
+					`${anchor} AS anchor, ${date('followup_end_date')} IS NOT NULL AS has_end, __line AS anchor_line FROM ${source}`
+			);
+		}
 	} finally {
-		await db.query(`DROP TABLE IF EXISTS ${raw}`);
-		await db.query(`DROP TABLE IF EXISTS ${typed}`);
 		await db.dropBuffer(buffer);
 	}
 
+	check();
+	progress('checking');
+	const warnings = [...a.warnings];
+	const rules = rowRules(kind, has, units);
+	const cross = crossFileRules(kind, timeForm === 'date');
+	const warns = warningRules(kind);
+	// One pass counts every rule; the rare file that breaks one pays for the details.
+	const all = [...rules.map((r) => r.when), ...cross.map((r) => r.when), ...warns.map((w) => w.when)];
+	const counts = all.length
+		? Object.values(
+				(
+					await db.query(
+						`SELECT ${all.map((w, i) => `count(*) FILTER (WHERE ${w})::INTEGER AS c${i}`).join(', ')} FROM ${kind} t`
+					)
+				)[0]!
+			).map(Number)
+		: [];
+	if (counts.slice(0, rules.length).some((n) => n > 0)) await rejectAll(db, file, kind, rules, headerOf);
+	// Each rule across files sees the rows that passed the ones before it.
+	if (counts.slice(rules.length, rules.length + cross.length).some((n) => n > 0))
+		for (const rule of cross) await rejectAll(db, file, kind, [rule], headerOf);
+	if (kind === 'patients') await keepFirst(db, file, kind, DUPLICATE_PATIENT, headerOf);
+	if (kind === 'pain_scores') {
+		// A sorted file was checked in the scan; only rows still loaded count.
+		let repeats = a.scan.duplicates;
+		if (repeats?.length) {
+			const loaded = await db.query<{ line: number }>(
+				`SELECT _line AS line FROM pain_scores WHERE _line IN (${repeats.map((r) => r.line).join(', ')})`
+			);
+			const kept = new Set(loaded.map((r) => r.line));
+			repeats = repeats.filter((r) => kept.has(r.line));
+		}
+		repeats ??= await db.query<{ line: number; first: number }>(
+			'SELECT t._line AS line, g.first FROM pain_scores t JOIN (SELECT patient_id, day, min(_line) AS first ' +
+				'FROM pain_scores GROUP BY ALL HAVING count(*) > 1) g USING (patient_id, day) WHERE t._line > g.first ORDER BY 1'
+		);
+		const w = sameDayAssessments(repeats);
+		if (w) warnings.push(w);
+	}
+	if (kind === 'patients' && timeForm === 'date') {
+		await rejectAll(
+			db,
+			file,
+			kind,
+			[
+				{
+					column: 'implant_date',
+					when: '_line IN (SELECT anchor_line FROM __patient_anchor WHERE anchor IS NULL AND has_end)',
+					rule: 'date form needs implant_date or trial_date to place the patient in time',
+					value: null
+				}
+			],
+			headerOf
+		);
+		await db.query('DELETE FROM __patient_anchor WHERE anchor_line NOT IN (SELECT _line FROM patients)');
+	}
+	for (const [k, w] of warns.entries()) {
+		if (!counts[rules.length + cross.length + k]) continue;
+		const rows = await db.query<{ line: number; n: number }>(
+			`SELECT _line AS line, (count(*) OVER ())::INTEGER AS n FROM ${kind} t WHERE ${w.when} ORDER BY _line LIMIT 10`
+		);
+		const n = rows[0]?.n ?? 0;
+		if (n)
+			warnings.push(
+				`${plural(n, 'row')} ${w.message}: ${lineList(
+					rows.map((r) => r.line),
+					n
+				)}`
+			);
+	}
+	if (kind === 'pump_events') {
+		const [{ n }] = (await db.query<{ n: number }>(
+			`SELECT count(*)::INTEGER AS n FROM patients p WHERE implanted AND NOT EXISTS ` +
+				`(SELECT 1 FROM pump_events e WHERE e.patient_id = p.patient_id AND e.event = 'implant')`
+		)) as [{ n: number }];
+		if (n)
+			warnings.push(
+				`${plural(n, 'implanted patient')} ${n === 1 ? 'has' : 'have'} no implant row in ${file}`
+			);
+	}
+	return fileReport(db, a, timeForm, warnings, literal(file));
+}
+
+async function fileReport(
+	db: Database,
+	a: Prepared,
+	timeForm: 'day' | 'date',
+	warnings: string[],
+	f: string
+): Promise<FileReport> {
+	const file = a.input.name;
 	const [{ loaded }] = (await db.query<{ loaded: number }>(
-		`SELECT count(*)::INTEGER AS loaded FROM ${kind}`
+		`SELECT count(*)::INTEGER AS loaded FROM ${a.kind}`
 	)) as [{ loaded: number }];
 	const [{ rejected, problems }] = (await db.query<{ rejected: number; problems: number }>(
-		'SELECT count(DISTINCT line)::INTEGER AS rejected, count(*)::INTEGER AS problems FROM import_problems WHERE file = ?',
-		[file]
+		`SELECT count(DISTINCT line)::INTEGER AS rejected, count(*)::INTEGER AS problems FROM import_problems WHERE file = ${f}`
 	)) as [{ rejected: number; problems: number }];
-	const first = await db.query<Problem & Record<string, unknown>>(
-		`SELECT line, "column", value, rule FROM import_problems WHERE file = ? ORDER BY line, "column" LIMIT ${MAX_PROBLEMS_IN_REPORT}`,
-		[file]
+	const first = await db.query<Problem>(
+		`SELECT line, "column", value, rule FROM import_problems WHERE file = ${f} ORDER BY line, "column", rule LIMIT ${MAX_PROBLEMS_IN_REPORT}`
 	);
-	const skipped = scan.skipped.length;
-	if (scan.read !== loaded + rejected + skipped) {
+	const rules = await db.query<RuleCount>(
+		`SELECT "column", rule, count(DISTINCT line)::INTEGER AS rows FROM import_problems WHERE file = ${f} ` +
+			'GROUP BY ALL ORDER BY rows DESC, "column", rule'
+	);
+	const skipped = a.scan.skipped.length;
+	if (a.scan.read !== loaded + rejected + skipped) {
 		throw new Error(
-			`${file}: read ${scan.read} records but loaded ${loaded} + rejected ${rejected} + skipped ${skipped}; import stopped`
+			`${file}: read ${a.scan.read} records but loaded ${loaded} + rejected ${rejected} + skipped ${skipped}; import stopped`
 		);
 	}
-	const ignored = scan.mapping.columns.filter((c) => !c.target).map((c) => c.header);
-	for (const h of ignored) warnings.push(`ignored column "${h}" (not in the data contract)`);
-	if (scan.read - skipped === 0) warnings.push(`${file} has 0 data rows`);
+	for (const c of a.mapping.columns) {
+		if (!c.target && !a.dropped.includes(c.header) && c.header !== '')
+			warnings.push(`ignored column "${c.header}" (not in the data contract)`);
+	}
+	if (a.dropped.length)
+		warnings.push(
+			`dropped ${plural(a.dropped.length, 'column')} that may identify a person: ${a.dropped.map((d) => `"${d}"`).join(', ')}`
+		);
+	if (a.scan.read - skipped === 0) warnings.push(`${file} has 0 data rows`);
 	if (timeForm === 'date') {
 		warnings.push(
 			`${file} gives calendar dates: shifted dates are a limited data set, not Safe Harbor de-identification; they were converted to days from implant`
@@ -158,121 +378,123 @@ async function loadOne(db: Database, a: Accepted): Promise<FileReport> {
 	}
 	return {
 		file,
-		kind,
-		bytes: input.bytes.length,
-		dialect: {
-			delimiter: scan.delimiter,
-			quote: '"',
-			encoding: a.encoding,
-			headerLine: scan.headerLine,
-			timeForm
-		},
-		mapping: scan.mapping,
-		read: scan.read,
+		kind: a.kind,
+		key: a.key,
+		bytes: a.input.bytes.length,
+		dialect: { ...a.dialect, timeForm },
+		mapping: a.mapping,
+		read: a.scan.read,
 		loaded,
 		rejected,
 		skipped,
 		problems: first.map((p) => ({ line: p.line, column: p.column, value: p.value, rule: p.rule })),
 		problemCount: problems,
-		skippedLines: scan.skipped as SkippedLine[],
-		warnings
+		rules: rules.map((r) => ({ column: r.column, rule: r.rule, rows: r.rows })),
+		skippedLines: a.scan.skipped,
+		warnings,
+		dropped: a.dropped
 	};
 }
 
-function timeFormOf(kind: FileKind, present: ReadonlySet<string>): 'day' | 'date' {
-	if (kind === 'patients') return present.has('implant_date') ? 'date' : 'day';
-	const dayCol = kind === 'oral_opioids' ? 'start_day' : 'day';
-	return present.has(dayCol) ? 'day' : 'date';
+/** The staged column of a contract column, trimmed when a quoted value had padding. */
+function raw(a: Prepared, column: string): string {
+	const i = a.plan.findIndex((p) => p.target === column);
+	return a.scan.stats[i]?.quotedPadding ? `trim(${ident(column)})` : ident(column);
 }
 
-/** Structural rejects from the scan, cell errors, and rules across a row's columns. */
-async function recordProblems(
-	db: Database,
-	file: string,
-	kind: FileKind,
-	typed: string,
-	present: ReadonlySet<string>,
-	structural: readonly Problem[]
-): Promise<void> {
-	const f = literal(file);
-	for (let i = 0; i < structural.length; i += 500) {
-		const values = structural
-			.slice(i, i + 500)
-			.map((p) => `(${f}, ${p.line}, ${literal(p.column)}, ${literal(p.value)}, ${literal(p.rule)})`);
-		await db.query(`INSERT INTO import_problems VALUES ${values.join(', ')}`);
-	}
-	const cells = [...present].map(
-		(c) =>
-			`SELECT ${f}, _line, ${literal(c)}, left(${ident('r_' + c)}, 80), ${ident(c + '__err')} FROM ${typed} WHERE ${ident(c + '__err')} IS NOT NULL`
-	);
-	if (cells.length) await db.query(`INSERT INTO import_problems ${cells.join(' UNION ALL ')}`);
-	const rules = rowRules(kind, present).map(
-		([column, cond, rule]) =>
-			`SELECT ${f}, _line, ${literal(column)}, ${present.has(column) ? `left(${ident('r_' + column)}, 80)` : 'NULL'}, ${literal(rule)} ` +
-			`FROM ${typed} WHERE (${cond}) AND _line NOT IN (SELECT line FROM import_problems WHERE file = ${f})`
-	);
-	if (rules.length) await db.query(`INSERT INTO import_problems ${rules.join(' UNION ALL ')}`);
+/** A staged date (its date part, shape already checked) as a DATE, in the file's order. */
+function dateSql(v: string, order: DateOrder | null): string {
+	if (!order) return `CAST(${v} AS DATE)`;
+	const formats = `[${strptimeFormats(order).map(literal).join(', ')}]`;
+	return `CAST(try_strptime(${v}, ${formats}) AS DATE)`;
 }
 
-async function insertLoaded(
+/** Report problems on a contract column under the header the file gave it. */
+function headersByColumn(a: Prepared): (column: string) => string {
+	const byTarget = new Map<string, string>();
+	for (const p of a.plan) if (p.target) byTarget.set(p.target, p.header);
+	const specs = columnsOf(a.kind);
+	return (column) => {
+		const direct = byTarget.get(column);
+		if (direct) return direct;
+		const dateForm = specs.find((s) => s.dayForm === column)?.name;
+		return (dateForm && byTarget.get(dateForm)) || column;
+	};
+}
+
+/** Units given in the brackets of a value column's header, by the unit column they stand for. */
+function headerUnits(a: Prepared): Record<string, string> {
+	const pairs: Record<string, [string, (u: string) => string | null]> = {
+		daily_dose: [
+			'daily_dose_unit',
+			(u) => (u === 'mg' ? 'mg/day' : u === 'mcg' ? 'mcg/day' : u.endsWith('/day') ? u : null)
+		],
+		concentration: ['concentration_unit', (u) => (u.endsWith('/mL') ? u : null)],
+		strength: ['strength_unit', (u) => (u === 'mg' || u === 'mcg/hr' ? u : null)]
+	};
+	const out: Record<string, string> = {};
+	for (const p of a.plan) {
+		const pair = p.target ? pairs[p.target] : undefined;
+		const unit = pair && headerUnit(p.header);
+		const fits = unit ? pair[1](unit) : null;
+		if (pair && fits) out[pair[0]] = fits;
+	}
+	return out;
+}
+
+const count = (rows: Record<string, unknown>[]) => Number(rows[0]?.Count ?? rows[0]?.count ?? 0);
+
+function lineList(lines: readonly number[], total: number): string {
+	const shown = lines.slice(0, 10).map((l) => `line ${l}`);
+	return shown.join(', ') + (total > 10 ? ', …' : '');
+}
+
+/** Remove rows whose lines already carry a problem (dates valid only in the other order). */
+async function deleteLines(db: Database, table: string, lines: ReadonlySet<number>): Promise<number> {
+	if (lines.size === 0) return 0;
+	return count(await db.query(`DELETE FROM ${table} WHERE _line IN (${[...lines].join(', ')})`));
+}
+
+/** Report every row rule a row breaks, then remove those rows. */
+async function rejectAll(
 	db: Database,
 	file: string,
-	kind: FileKind,
-	typed: string,
-	present: ReadonlySet<string>,
-	timeForm: 'day' | 'date'
+	table: string,
+	rules: readonly RowRule[],
+	headerOf: (c: string) => string
+): Promise<void> {
+	if (rules.length === 0) return;
+	const f = literal(file);
+	const parts = rules.map(
+		(r) =>
+			`SELECT ${f}, _line, ${literal(headerOf(r.column))}, ${r.value ? `left(${r.value}, 80)` : 'NULL'}, ${literal(r.rule)} FROM ${table} t WHERE ${r.when}`
+	);
+	const n = count(await db.query(`INSERT INTO import_problems ${parts.join(' UNION ALL ')}`));
+	if (n)
+		await db.query(
+			`DELETE FROM ${table} WHERE _line IN (SELECT line FROM import_problems WHERE file = ${f})`
+		);
+}
+
+/** Keep the first row of each duplicate group; report and remove the others. */
+async function keepFirst(
+	db: Database,
+	file: string,
+	table: string,
+	dup: { column: string; partition: string; rule: string },
+	headerOf: (c: string) => string
 ): Promise<void> {
 	const f = literal(file);
-	const ok = `t._line NOT IN (SELECT line FROM import_problems WHERE file = ${f})`;
-	const has = (c: string) => present.has(c);
-	const v = (c: string) => (has(c) ? `t.${ident(c)}` : 'NULL');
-	if (kind === 'patients') {
-		const anchor = has('implant_date') ? `coalesce(t.implant_date, ${v('trial_date')})` : 'NULL';
-		const dayOf = (day: string, date: string) =>
-			timeForm === 'date' ? `(${v(date)} - ${anchor})::INTEGER` : v(day);
+	const line = '_line';
+	const groups = `(SELECT ${dup.partition}, min(${line}) AS first_line FROM ${table} GROUP BY ALL HAVING count(*) > 1)`;
+	const n = count(
 		await db.query(
-			`INSERT INTO import_problems SELECT ${f}, _line, 'patient_id', patient_id, 'duplicate patient_id (first on line ' || first_line || '); the first row is kept' ` +
-				`FROM (SELECT _line, patient_id, min(_line) OVER (PARTITION BY patient_id) AS first_line FROM ${typed} t WHERE ${ok}) WHERE _line > first_line`
-		);
-		if (timeForm === 'date') {
-			await db.query(
-				`INSERT INTO import_problems SELECT ${f}, _line, 'implant_date', NULL, 'date form needs implant_date or trial_date to place the patient in time' ` +
-					`FROM ${typed} t WHERE ${ok} AND ${anchor} IS NULL AND (${v('followup_end_date')} IS NOT NULL)`
-			);
-		}
-		const implantYear = timeForm === 'date' ? `year(t.implant_date)::INTEGER` : v('implant_year');
-		const exprs: Record<string, string> = {
-			age_at_implant: has('age_at_implant') ? 't.r_age_at_implant' : 'NULL',
-			age: v('age_at_implant'),
-			trial_day: dayOf('trial_day', 'trial_date'),
-			followup_end_day: dayOf('followup_end_day', 'followup_end_date'),
-			implant_year: implantYear,
-			implanted: `(${implantYear}) IS NOT NULL`
-		};
-		const cols = loadedColumns(kind).map(
-			(c) => exprs[c.name] ?? (c.name === '_line' ? 't._line' : v(c.name))
-		);
-		await db.query(`INSERT INTO patients SELECT ${cols.join(', ')} FROM ${typed} t WHERE ${ok}`);
-		await db.query(
-			`CREATE OR REPLACE TEMP TABLE patient_anchor AS SELECT patient_id, ${anchor} AS anchor FROM ${typed} t WHERE ${ok}`
-		);
-		return;
-	}
-	await db.query(
-		`INSERT INTO import_problems SELECT ${f}, _line, 'patient_id', left(patient_id, 80), 'unknown patient_id (not in the patients file)' ` +
-			`FROM ${typed} t WHERE ${ok} AND patient_id NOT IN (SELECT patient_id FROM patients)`
+			`INSERT INTO import_problems SELECT ${f}, t.${line}, ${literal(headerOf(dup.column))}, left(CAST(t.${ident(dup.column)} AS VARCHAR), 80), ${dup.rule} ` +
+				`FROM ${table} t JOIN ${groups} g USING (${dup.partition}) WHERE t.${line} > g.first_line`
+		)
 	);
-	const dateCols =
-		kind === 'oral_opioids' ? { start_day: 'start_date', end_day: 'end_date' } : { day: 'date' };
-	const exprs: Record<string, string> = {};
-	if (timeForm === 'date') {
-		for (const [day, date] of Object.entries(dateCols)) exprs[day] = `(${v(date)} - a.anchor)::INTEGER`;
+	if (n)
 		await db.query(
-			`INSERT INTO import_problems SELECT ${f}, t._line, 'patient_id', t.patient_id, 'dates need the patient''s implant_date (or trial_date) in the patients file' ` +
-				`FROM ${typed} t LEFT JOIN patient_anchor a USING (patient_id) WHERE ${ok} AND a.anchor IS NULL`
+			`DELETE FROM ${table} WHERE ${line} IN (SELECT line FROM import_problems WHERE file = ${f})`
 		);
-	}
-	const cols = loadedColumns(kind).map((c) => exprs[c.name] ?? (c.name === '_line' ? 't._line' : v(c.name)));
-	const join = timeForm === 'date' ? 'LEFT JOIN patient_anchor a USING (patient_id)' : '';
-	await db.query(`INSERT INTO ${kind} SELECT ${cols.join(', ')} FROM ${typed} t ${join} WHERE ${ok}`);
 }

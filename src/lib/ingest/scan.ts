@@ -1,261 +1,440 @@
-import { recogniseFile, type FileKind, type Mapping } from '$lib/contract';
+import { CellChecker, type ColumnStats } from './cells';
+import type { Head } from './dialect';
+import type { ColumnPlan } from './plan';
 import type { Problem, SkippedLine } from './report';
 
 /**
- * One pass over the bytes that finds the header, then checks every record's structure (fields,
- * quotes, NUL bytes) with its physical line number. Well-formed records are copied into a staging
- * buffer prefixed with that line number, so every row DuckDB loads still knows where it came from.
+ * One pass over the bytes after the header. Every record is counted and either skipped (blank,
+ * comment, repeated header), rejected with its physical line and reason (structure or a cell
+ * error), or staged: its kept fields are copied into a buffer, checked and normalised, behind its
+ * physical line number, so every row DuckDB loads still knows where it came from. The pass runs
+ * in slices so a page can show progress and cancel between them.
  */
-export interface Scan {
-	kind: FileKind;
-	mapping: Mapping;
-	delimiter: string;
-	headerLine: number;
-	header: string[];
+export interface ScanInput {
+	bytes: Uint8Array;
+	head: Head;
+	plan: readonly ColumnPlan[];
+	/** A generic read: values exactly as written (no trimming, no null spellings, no checks). */
+	exact: boolean;
+	/** Offsets of invalid UTF-8 sequences (bytes.ts). */
+	invalid: readonly number[];
+	/**
+	 * Columns of a key that should not repeat (a text and a whole-number column: pain_scores'
+	 * patient_id and day). While the file is sorted by it, repeats are found here, with no
+	 * database pass.
+	 */
+	duplicateKey?: { text: number; int: number };
+}
+
+export interface ScanResult {
 	staged: Uint8Array;
 	stagedRecords: number;
 	read: number;
 	skipped: SkippedLine[];
-	rejected: Problem[];
+	/** Structural rejects and cell errors, in line order. */
+	problems: Problem[];
+	stats: ColumnStats[];
+	newlines: { lf: number; crlf: number; cr: number };
+	/** Records with one empty field more than the header (a trailing delimiter), accepted. */
+	trailingDelimiter: number;
+	/**
+	 * Staged records repeating the previous record's `duplicateKey` (with that record's line), or
+	 * null when the file was not sorted by it and the database must look.
+	 */
+	duplicates: { line: number; first: number }[] | null;
 }
 
-export type ScanOutcome = ({ ok: true } & Scan) | { ok: false; reason: string };
+/** DuckDB's default `max_line_size`: a longer record is rejected with its size. */
+export const MAX_RECORD_BYTES = 2 * 1024 * 1024;
+
+// Byte classes outside quotes: a value byte, a space (not content), and the bytes that end or open a field.
+const C_PLAIN = 0;
+const C_SPACE = 1;
+const C_QUOTE = 2;
+const C_NUL = 3;
+const C_DELIM = 4;
+const C_NEWLINE = 5;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
-const HEADER_SEARCH_LINES = 50;
+const SP = 0x20;
+const TAB = 0x09;
+const HASH = 0x23;
 
-export function scanCsv(file: string, bytes: Uint8Array): ScanOutcome {
-	const head = findHeader(bytes);
-	if (!head.ok) return { ok: false, reason: `${file}: ${head.reason}` };
-	const { delimiter, headerLine, header, bodyStart, preamble } = head;
-	const delim = delimiter.charCodeAt(0);
-	const headerBytes = bytes.subarray(head.headerStart, head.headerEnd);
-	const out = new Growable(bytes.length + 1024);
-	const enc = new TextEncoder();
-	const skipped: SkippedLine[] = preamble.map((line) => ({ line, reason: 'preamble' as const }));
-	const rejected: Problem[] = [];
-	let read = preamble.length;
-	let staged = 0;
-	let line = headerLine + 1;
-	let i = bodyStart;
-	const n = bytes.length;
+export class Scanner {
+	private readonly b: Uint8Array;
+	private readonly n: number;
+	private readonly delim: number;
+	private readonly ncols: number;
+	private readonly keep: Uint8Array;
+	private readonly needs: Uint8Array;
+	private readonly header: { start: number; end: number } | null;
+	/** The header ends with an empty name (a trailing delimiter): rows may omit that field. */
+	private readonly trailingUnnamed: boolean;
+	private readonly checker: CellChecker;
+	private readonly cls = new Uint8Array(256);
+	private readonly invalid: readonly number[];
+	private inv = 0;
+	private out: Uint8Array;
+	private o = 0;
+	private i: number;
+	private line: number;
+	private read = 0;
+	private staged = 0;
+	private trailing = 0;
+	private readonly skipped: SkippedLine[] = [];
+	private readonly newlines = { lf: 0, crlf: 0, cr: 0 };
+	private sorted: boolean;
+	private prev = { start: 0, end: -1, value: 0, line: 0 };
+	private readonly duplicates: { line: number; first: number }[] = [];
 
-	while (i < n) {
-		const recLine = line;
-		const recStart = i;
-		let fields = 1;
-		let inQuotes = false;
-		let fieldStart = true;
-		let afterQuote = false;
-		let content = false;
-		let nul = false;
-		let badQuote = false;
-		let recEnd = n;
+	constructor(private readonly input: ScanInput) {
+		const { bytes, head, plan } = input;
+		this.b = bytes;
+		this.n = bytes.length;
+		this.delim = head.delimiter.charCodeAt(0);
+		this.ncols = plan.length;
+		this.keep = Uint8Array.from(plan, (c) => (c.keep ? 1 : 0));
+		this.needs = Uint8Array.from(plan, (c) => (c.rule || c.watch || c.count ? 1 : 0));
+		// In a contract file a row equal to the header is a concatenation seam; elsewhere it may be data.
+		this.header = head.header && !input.exact ? { start: head.header.start, end: head.header.end } : null;
+		this.trailingUnnamed = head.names.length > 1 && head.names[head.names.length - 1] === '';
+		this.checker = new CellChecker(bytes, plan, input.exact);
+		this.cls[SP] = this.cls[TAB] = C_SPACE;
+		this.cls[QUOTE] = C_QUOTE;
+		this.cls[0] = C_NUL;
+		this.cls[LF] = this.cls[CR] = C_NEWLINE;
+		this.cls[this.delim] = C_DELIM;
+		this.invalid = input.invalid;
+		while (this.inv < this.invalid.length && this.invalid[this.inv]! < head.bodyStart) this.inv++;
+		this.i = head.bodyStart;
+		this.line = head.bodyLine;
+		for (const b of head.before) this.skipped.push({ line: b.line, reason: b.reason });
+		this.read = head.before.length;
+		this.sorted = input.duplicateKey !== undefined;
+		if (input.duplicateKey) {
+			this.checker.key.text = input.duplicateKey.text;
+			this.checker.key.int = input.duplicateKey.int;
+		}
+		this.out = new Uint8Array(Math.ceil((this.n - this.i) * 1.5) + 64);
+	}
+
+	get done(): boolean {
+		return this.i >= this.n;
+	}
+
+	get position(): number {
+		return this.i;
+	}
+
+	get records(): number {
+		return this.read;
+	}
+
+	/** Scan records until `budget` more bytes have been read (at least one record). */
+	step(budget: number): void {
+		const b = this.b;
+		const n = this.n;
+		const delim = this.delim;
+		const keep = this.keep;
+		const needs = this.needs;
+		const ncols = this.ncols;
+		const cls = this.cls;
+		const checker = this.checker;
+		const problems = checker.problems;
+		const invalid = this.invalid;
+		const stop = Math.min(n, this.i + budget);
+		let nextBad = this.inv < invalid.length ? invalid[this.inv]! : Infinity;
+		let i = this.i;
+		let line = this.line;
+		let lf = 0;
+		let crlf = 0;
+		let cr = 0;
 		while (i < n) {
-			const c = bytes[i]!;
-			if (inQuotes) {
-				if (c === QUOTE) {
-					if (bytes[i + 1] === QUOTE) i++;
-					else {
-						inQuotes = false;
-						afterQuote = true;
-					}
-				} else if (c === LF) line++;
-				else if (c === CR && bytes[i + 1] !== LF) line++;
-				else if (c === 0) nul = true;
-				i++;
+			if (this.out.length - this.o < n - i + 32) this.grow(n - i + 32);
+			const out = this.out;
+			let o = this.o;
+			const recStart = i;
+			const recLine = line;
+			const recO = o;
+			this.read++;
+
+			// A comment line runs to the end of its physical line; quotes in it mean nothing.
+			let k = i;
+			while (k < n && cls[b[k]!] === C_SPACE) k++;
+			if (b[k] === HASH) {
+				while (k < n && b[k] !== LF && b[k] !== CR) k++;
+				i = k < n ? (b[k] === CR && b[k + 1] === LF ? k + 2 : k + 1) : n;
+				line++;
+				while (nextBad < i) nextBad = invalid[++this.inv] ?? Infinity;
+				this.skipped.push({ line: recLine, reason: 'comment line' });
+				if (i >= stop) break;
 				continue;
 			}
-			if (c === LF || c === CR) {
-				recEnd = i;
-				i += c === CR && bytes[i + 1] === LF ? 2 : 1;
-				line++;
-				break;
-			}
-			if (c === delim) {
-				fields++;
-				fieldStart = true;
-				afterQuote = false;
-			} else if (c === QUOTE) {
-				if (fieldStart) {
-					inQuotes = true;
+
+			checker.line = recLine;
+			checker.bad = false;
+			const pending = problems.length;
+			o = writeLine(out, o, recLine);
+			let field = 0;
+			let fStart = i;
+			let keepF = keep[0] === 1;
+			if (keepF) out[o++] = delim;
+			let oField = o;
+			let quoted = false;
+			let afterQuote = false;
+			let content = false;
+			let badQuote = false;
+			let nulField = -1;
+			let badTextField = -1;
+			let recEnd = -1;
+			while (i < n) {
+				const c = b[i]!;
+				const kind = cls[c]!;
+				if (kind <= C_SPACE) {
+					// The common case: a byte of a value.
+					if (kind === C_PLAIN) content = true;
+					if (afterQuote) badQuote = true;
+					if (keepF) out[o++] = c;
+					i++;
+					continue;
+				}
+				if (kind === C_QUOTE) {
+					if (i !== fStart) {
+						badQuote = true;
+						if (keepF) out[o++] = c;
+						i++;
+						continue;
+					}
+					// A quoted field: copy up to its closing quote; `""` is a quote inside it.
+					quoted = content = true;
+					if (keepF) out[o++] = c;
+					i++;
+					for (;;) {
+						if (i >= n) throw new UnterminatedQuote(recLine);
+						const q = b[i]!;
+						if (q === QUOTE) {
+							if (b[i + 1] !== QUOTE) break;
+							if (keepF) out[o++] = QUOTE;
+							i++;
+						} else if (q === LF) line++;
+						else if (q === CR) {
+							if (b[i + 1] !== LF) line++;
+						} else if (q === 0 && nulField < 0) nulField = field;
+						if (keepF) out[o++] = q;
+						i++;
+					}
+					if (keepF) out[o++] = QUOTE;
+					i++;
+					afterQuote = true;
+					continue;
+				}
+				if (kind === C_NUL) {
+					if (nulField < 0) nulField = field;
 					content = true;
-				} else badQuote = true;
-				fieldStart = false;
-			} else {
-				if (afterQuote) badQuote = true;
-				if (c === 0) nul = true;
-				if (c !== 0x20 && c !== 0x09) content = true;
-				fieldStart = false;
-			}
-			i++;
-		}
-		if (inQuotes) return { ok: false, reason: `${file}: unterminated quote starting line ${recLine}` };
-		read++;
-		const record = bytes.subarray(recStart, recEnd);
-		if (!content) skipped.push({ line: recLine, reason: 'blank line' });
-		else if (firstVisible(record) === 0x23) skipped.push({ line: recLine, reason: 'comment line' });
-		else if (sameBytes(record, headerBytes)) skipped.push({ line: recLine, reason: 'repeated header' });
-		else if (nul) rejected.push({ line: recLine, column: null, value: null, rule: 'NUL byte in the line' });
-		else if (badQuote)
-			rejected.push({
-				line: recLine,
-				column: null,
-				value: null,
-				rule: 'quote character inside an unquoted field'
-			});
-		else if (fields !== header.length)
-			rejected.push({
-				line: recLine,
-				column: null,
-				value: null,
-				rule: `expected ${header.length} fields, found ${fields}`
-			});
-		else {
-			out.push(enc.encode(`${recLine}${delimiter}`));
-			out.push(record);
-			out.push(NEWLINE);
-			staged++;
-		}
-	}
-	return {
-		ok: true,
-		kind: head.kind,
-		mapping: head.mapping,
-		delimiter,
-		headerLine,
-		header,
-		staged: out.bytes(),
-		stagedRecords: staged,
-		read,
-		skipped,
-		rejected
-	};
-}
-
-const NEWLINE = new Uint8Array([LF]);
-
-interface Head {
-	ok: true;
-	kind: FileKind;
-	mapping: Mapping;
-	delimiter: string;
-	header: string[];
-	headerLine: number;
-	headerStart: number;
-	headerEnd: number;
-	bodyStart: number;
-	preamble: number[];
-}
-
-/** The header is the first line (of the first 50) whose names match a contract file. */
-function findHeader(bytes: Uint8Array): Head | { ok: false; reason: string } {
-	const decoder = new TextDecoder();
-	const preamble: number[] = [];
-	let start = 0;
-	let firstFields: string[] | null = null;
-	for (let line = 1; line <= HEADER_SEARCH_LINES && start < bytes.length; line++) {
-		let end = start;
-		while (end < bytes.length && bytes[end] !== LF && bytes[end] !== CR) end++;
-		const next = end + (bytes[end] === CR && bytes[end + 1] === LF ? 2 : 1);
-		const text = decoder.decode(bytes.subarray(start, end));
-		if (text.trim() !== '') {
-			const delimiter = guessDelimiter(text);
-			const fields = splitLine(text, delimiter);
-			firstFields ??= fields;
-			const match = recogniseFile(fields);
-			if (match) {
-				return {
-					ok: true,
-					...match,
-					delimiter,
-					header: fields,
-					headerLine: line,
-					headerStart: start,
-					headerEnd: end,
-					bodyStart: Math.min(next, bytes.length),
-					preamble
-				};
-			}
-		}
-		preamble.push(line);
-		start = next;
-	}
-	const found = firstFields ? firstFields.map((f) => `"${f}"`).join(', ') : 'nothing';
-	return {
-		ok: false,
-		reason:
-			`no header row matching the data contract (a patient_id column and the file's required columns) ` +
-			`in the first ${HEADER_SEARCH_LINES} lines; the first line has ${firstFields?.length ?? 0} column(s): ${found}`
-	};
-}
-
-/** The candidate delimiter that occurs most often outside quotes in the header line. */
-export function guessDelimiter(line: string): string {
-	let best = ',';
-	let bestCount = 0;
-	for (const d of [',', ';', '\t', '|']) {
-		const count = splitLine(line, d).length - 1;
-		if (count > bestCount) {
-			best = d;
-			bestCount = count;
-		}
-	}
-	return best;
-}
-
-/** Split one line (no embedded newlines) into fields, honouring `"` quoting. */
-export function splitLine(line: string, delimiter: string): string[] {
-	const fields: string[] = [];
-	let cur = '';
-	let inQuotes = false;
-	for (let i = 0; i < line.length; i++) {
-		const c = line[i];
-		if (inQuotes) {
-			if (c === '"' && line[i + 1] === '"') {
-				cur += '"';
+					if (keepF) out[o++] = c;
+					i++;
+					continue;
+				}
+				// A delimiter or a line break ends the field.
+				if (field < ncols && needs[field] === 1 && !badQuote && i - recStart <= MAX_RECORD_BYTES)
+					o = checker.finish(field, fStart, i, quoted, out, oField, o);
+				if (nextBad < i) {
+					if (badTextField < 0) badTextField = field;
+					while (nextBad < i) nextBad = invalid[++this.inv] ?? Infinity;
+				}
+				if (kind === C_NEWLINE) {
+					recEnd = i;
+					if (c === LF) lf++;
+					else if (b[i + 1] === LF) {
+						crlf++;
+						i++;
+					} else cr++;
+					i++;
+					line++;
+					break;
+				}
+				field++;
 				i++;
-			} else if (c === '"') inQuotes = false;
-			else cur += c;
-		} else if (c === '"' && cur.trim() === '') inQuotes = true;
-		else if (c === delimiter) {
-			fields.push(cur);
-			cur = '';
-		} else cur += c;
+				fStart = i;
+				quoted = false;
+				afterQuote = false;
+				keepF = field < ncols && keep[field] === 1;
+				if (keepF) out[o++] = delim;
+				oField = o;
+			}
+			if (recEnd < 0) {
+				// The last record, without a final line break.
+				recEnd = n;
+				if (field < ncols && needs[field] === 1 && !badQuote && n - recStart <= MAX_RECORD_BYTES)
+					o = checker.finish(field, fStart, n, quoted, out, oField, o);
+				if (nextBad < n) {
+					if (badTextField < 0) badTextField = field;
+					while (nextBad < n) nextBad = invalid[++this.inv] ?? Infinity;
+				}
+			}
+
+			const fields = field + 1;
+			const size = recEnd - recStart;
+			let skip: SkippedLine['reason'] | null = null;
+			let reject: string | null = null;
+			let rejectColumn: string | null = null;
+			if (!content) skip = 'blank line';
+			else if (
+				this.header &&
+				size === this.header.end - this.header.start &&
+				same(b, recStart, this.header.start, size)
+			)
+				skip = 'repeated header';
+			else if (size > MAX_RECORD_BYTES)
+				reject = `the record is ${fileSize(size)}, over the ${fileSize(MAX_RECORD_BYTES)} limit for one record`;
+			else if (nulField >= 0) {
+				reject = 'a NUL byte (0x00) in the value';
+				rejectColumn = this.columnName(nulField);
+			} else if (badTextField >= 0) {
+				reject = 'not valid UTF-8 text: check the file encoding, or export as "CSV UTF-8"';
+				rejectColumn = this.columnName(badTextField);
+			} else if (badQuote) reject = 'a quote character inside a field that is not properly quoted';
+			else if (fields !== ncols) {
+				const trailingExtra = fields === ncols + 1 && recEnd > recStart && b[recEnd - 1] === delim;
+				const missingUnnamed = fields === ncols - 1 && this.trailingUnnamed;
+				if (trailingExtra) this.trailing++;
+				else if (missingUnnamed) {
+					if (keep[ncols - 1] === 1) out[o++] = delim;
+				} else {
+					const expected = this.trailingUnnamed ? ncols - 1 : ncols;
+					const missing = fields < expected ? ` (no value for ${this.columnName(fields)})` : '';
+					reject = `expected ${expected} fields, found ${fields}${missing}`;
+				}
+			}
+			if (skip) {
+				problems.length = pending;
+				this.skipped.push({ line: recLine, reason: skip });
+				o = recO;
+			} else if (reject) {
+				problems.length = pending;
+				problems.push({ line: recLine, column: rejectColumn, value: null, rule: reject });
+				o = recO;
+			} else if (checker.bad) {
+				o = recO;
+			} else {
+				if (this.sorted) this.compareKey(recLine);
+				out[o++] = LF;
+				this.staged++;
+			}
+			this.o = o;
+			if (i >= stop) break;
+		}
+		this.i = i;
+		this.line = line;
+		this.newlines.lf += lf;
+		this.newlines.crlf += crlf;
+		this.newlines.cr += cr;
 	}
-	fields.push(cur);
-	return fields;
+
+	/** Everything the scan found; call once `done`. */
+	result(): ScanResult {
+		return {
+			staged: this.out.subarray(0, this.o),
+			stagedRecords: this.staged,
+			read: this.read,
+			skipped: this.skipped,
+			problems: this.checker.problems,
+			stats: this.checker.stats,
+			newlines: this.newlines,
+			trailingDelimiter: this.trailing,
+			duplicates: this.sorted ? this.duplicates : null
+		};
+	}
+
+	/** Compare the record's key with the last staged one: note a repeat, or that the file is unsorted. */
+	private compareKey(line: number): void {
+		const k = this.checker.key;
+		const p = this.prev;
+		const cmp = p.end < 0 ? 1 : compareKey(this.b, k.start, k.end, k.value, p.start, p.end, p.value);
+		if (cmp === 0) {
+			this.duplicates.push({ line, first: p.line });
+			return;
+		}
+		if (cmp < 0) this.sorted = false;
+		p.start = k.start;
+		p.end = k.end;
+		p.value = k.value;
+		p.line = line;
+	}
+
+	private columnName(field: number): string {
+		const name = this.input.plan[field]?.header;
+		return name ? name : `column ${field + 1}`;
+	}
+
+	private grow(need: number): void {
+		const bigger = new Uint8Array(Math.max(this.out.length * 1.5, this.o + need * 1.25) | 0);
+		bigger.set(this.out.subarray(0, this.o));
+		this.out = bigger;
+	}
 }
 
-function firstVisible(b: Uint8Array): number | undefined {
-	for (const c of b) if (c !== 0x20 && c !== 0x09) return c;
-	return undefined;
+export class UnterminatedQuote extends Error {
+	constructor(readonly line: number) {
+		super(`unterminated quote starting line ${line}`);
+	}
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-	if (a.length !== b.length) return false;
-	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Scan a whole file in one go (tests, small files). */
+export function scanAll(input: ScanInput): ScanResult {
+	const s = new Scanner(input);
+	while (!s.done) s.step(Number.MAX_SAFE_INTEGER);
+	return s.result();
+}
+
+/** The physical line number as ASCII digits, written straight into the staged buffer. */
+function writeLine(out: Uint8Array, o: number, v: number): number {
+	const len = digitsOf(v);
+	for (let k = o + len - 1; k >= o; k--) {
+		out[k] = 0x30 + (v % 10);
+		v = (v / 10) | 0;
+	}
+	return o + len;
+}
+
+function digitsOf(v: number): number {
+	let len = 1;
+	while (v >= 10) {
+		v = (v / 10) | 0;
+		len++;
+	}
+	return len;
+}
+
+/** Order of two (text bytes, whole number) keys: -1, 0 or 1. */
+function compareKey(
+	b: Uint8Array,
+	s1: number,
+	e1: number,
+	v1: number,
+	s2: number,
+	e2: number,
+	v2: number
+): number {
+	const n = Math.min(e1 - s1, e2 - s2);
+	for (let k = 0; k < n; k++) {
+		const d = b[s1 + k]! - b[s2 + k]!;
+		if (d !== 0) return d < 0 ? -1 : 1;
+	}
+	if (e1 - s1 !== e2 - s2) return e1 - s1 < e2 - s2 ? -1 : 1;
+	return v1 === v2 ? 0 : v1 < v2 ? -1 : 1;
+}
+
+function same(b: Uint8Array, a: number, h: number, len: number): boolean {
+	for (let k = 0; k < len; k++) if (b[a + k] !== b[h + k]) return false;
 	return true;
 }
 
-class Growable {
-	private buf: Uint8Array;
-	private len = 0;
-	constructor(capacity: number) {
-		this.buf = new Uint8Array(capacity);
-	}
-	push(chunk: Uint8Array) {
-		if (this.len + chunk.length > this.buf.length) {
-			const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + chunk.length));
-			bigger.set(this.buf.subarray(0, this.len));
-			this.buf = bigger;
-		}
-		this.buf.set(chunk, this.len);
-		this.len += chunk.length;
-	}
-	bytes(): Uint8Array {
-		return this.buf.subarray(0, this.len);
-	}
+/** A size for people: `85 bytes`, `12 KB`, `2.2 MB`. */
+export function fileSize(n: number): string {
+	if (n < 1024) return `${n} bytes`;
+	if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
+	return `${(n / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
 }

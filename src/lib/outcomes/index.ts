@@ -67,3 +67,36 @@ export {
 	type OralDrug
 } from './mme';
 export { DEFAULT_SETTINGS, type Settings } from './settings';
+export {
+	FUNNEL_METHODS,
+	FUNNEL_Z,
+	FUNNEL_PROBABILITIES,
+	OVERDISPERSION_MIN_UNITS,
+	funnelFlag,
+	binomialCdf,
+	poissonCdf,
+	interpolatedQuantile,
+	binomialLimits,
+	poissonLimits,
+	normalLimits,
+	pooledSd,
+	poissonRateInterval,
+	type FunnelMethod,
+	type FunnelLimits,
+	type FunnelFlag
+} from './funnel';
+export {
+	checkThreshold,
+	isSmall,
+	smallLabel,
+	showCount,
+	showHiddenCount,
+	showValue,
+	rateIsSmall,
+	suppress,
+	type SmallCount,
+	type Shown,
+	type SuppressionCell,
+	type SuppressionGroup,
+	type SuppressionReason
+} from './suppression';

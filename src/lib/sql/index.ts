@@ -67,3 +67,129 @@ export {
 	type MmeWindowRow,
 	type OralMmeReport
 } from './mme';
+export {
+	mmeReductionByPatient,
+	builtMmeFactors,
+	withMmeFactors,
+	type MmeReductionPatient
+} from './mmePatients';
+export {
+	opioidLoadByMonth,
+	checkLoadRatio,
+	type OpioidLoadMonth,
+	type OpioidLoadSettings
+} from './opioidLoad';
+export {
+	filterOptions,
+	groupFilterOptions,
+	filterMatch,
+	FILTER_FIELDS,
+	type FilterField,
+	type FilterOption,
+	type FilterOptionRow,
+	type FilterOptions,
+	type FilterMatch
+} from './options';
+export {
+	painLines,
+	painLinePatients,
+	painPairs,
+	painPatientList,
+	painSecondary,
+	type PainLinePoint,
+	type PainLinesOptions,
+	type PainPair,
+	type PainPatientRow,
+	type PainSecondaryRow
+} from './painDetail';
+export {
+	patientFacts,
+	patientPain,
+	patientPainPicks,
+	patientMme,
+	patientPumpEvents,
+	patientIdsLike,
+	type PatientFacts,
+	type PatientPainRow,
+	type PatientPainPick,
+	type PatientMmeStep,
+	type PatientPumpEvent
+} from './patient';
+export { analysisTable, type AnalysisRow } from './analysisTable';
+export {
+	MME_BANDS,
+	NOT_RECORDED,
+	NO_MME_DATA,
+	CASE_MIX_CHARACTERISTICS,
+	officeUnits,
+	officeExplantReasons,
+	officeCaseMix,
+	officeImplantYears,
+	officeOpioidFreeTimes,
+	officeEscalation,
+	officePainWindow,
+	officeBaselinePain,
+	officeMmeReduction,
+	dataVersion,
+	type CaseMixCharacteristic,
+	type UnitLevel,
+	type UnitColumns,
+	type OfficeUnitRow,
+	type OfficeCountRow,
+	type OfficeCaseMixRow,
+	type OfficeYearRow,
+	type OfficeOpioidFreeTime,
+	type OfficeEscalationRow,
+	type OfficePainRow,
+	type OfficeBaselinePainRow,
+	type OfficeQuantileRow
+} from './offices';
+export {
+	officesData,
+	unitKey,
+	findWindow,
+	type OfficesData,
+	type OfficeUnitData,
+	type OfficesSettings,
+	type MeanStat,
+	type QuantileStat,
+	type ResponderCounts,
+	type OpioidFreeStat
+} from './officesData';
+export {
+	officesView,
+	officesSuppression,
+	cellId,
+	unitLabel,
+	PRACTICE_LABEL,
+	type OfficeFamily,
+	type OfficeRow,
+	type CaseMixRow,
+	type TrendRow,
+	type OfficesView,
+	type ShownRate,
+	type ShownMean,
+	type ShownQuantiles
+} from './officesView';
+export {
+	officesFunnel,
+	flagWords,
+	overdispersionNote,
+	FUNNEL_METRICS,
+	FUNNEL_METRIC_KEYS,
+	type FunnelMetric,
+	type FunnelMetricInfo,
+	type FunnelPoint,
+	type FunnelLeftOut,
+	type FunnelCurvePoint,
+	type FunnelView
+} from './officesFunnel';
+export {
+	officesReport,
+	officesReportFrom,
+	officesCsv,
+	type OfficesReport,
+	type OfficesReportUnit,
+	type OfficesReportProvider,
+	type ExportMeta
+} from './officesReport';

@@ -1,19 +1,69 @@
 import { browserDatabase } from '$lib/db/browser';
 import type { Database } from '$lib/db';
-import { loadDataset } from '$lib/dataset';
-import type { ImportReport, InputFile } from '$lib/ingest';
+import {
+	importFiles,
+	problemsCsv,
+	problemsPage,
+	type FileChoice,
+	type ImportProgress,
+	type ImportReport,
+	type InputFile,
+	type PendingFile,
+	type Problem
+} from '$lib/ingest';
+import { deriveSql } from '$lib/sql';
 import { demoFiles } from './demo';
 
-export type Phase = 'idle' | 'loading' | 'ready' | 'error';
+export type Phase = 'idle' | 'loading' | 'review' | 'ready' | 'error';
 
-/** What is loaded in this tab. Lives as long as the page: nothing is stored or sent anywhere. */
+/** Files larger than this are refused before they are read: the tab could not hold them twice. */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+const STORE = 'it-pump-outcomes:import:v1:';
+
+/**
+ * Choices the user made for files with a given header: the mapping, the date order and the
+ * dropped columns, keyed by the normalised header list. Never a data value.
+ */
+function remembered(): Record<string, FileChoice> {
+	const out: Record<string, FileChoice> = {};
+	try {
+		for (let i = 0; i < localStorage.length; i++) {
+			const k = localStorage.key(i);
+			if (k?.startsWith(STORE))
+				out[k.slice(STORE.length)] = JSON.parse(localStorage.getItem(k)!) as FileChoice;
+		}
+	} catch {
+		// Storage may be disabled (private mode): nothing is remembered.
+	}
+	return out;
+}
+
+function remember(key: string, c: FileChoice): void {
+	const kept: FileChoice = { mapping: c.mapping, dateOrder: c.dateOrder, drop: c.drop };
+	try {
+		localStorage.setItem(STORE + key, JSON.stringify(kept));
+	} catch {
+		// Not remembered; the import itself goes on.
+	}
+}
+
+/** What is loaded in this tab. Lives as long as the page: nothing is sent anywhere. */
 class Session {
 	phase = $state<Phase>('idle');
 	message = $state('');
 	report = $state<ImportReport | null>(null);
 	source = $state<'demo' | 'upload' | null>(null);
+	progress = $state<ImportProgress | null>(null);
 	/** Bumped after every load so views re-query. */
 	version = $state(0);
+	/** The uploaded files, kept for answering questions or editing a mapping without reading them again. */
+	private inputs: InputFile[] = [];
+	private controller: AbortController | null = null;
+
+	get pending(): PendingFile[] {
+		return this.report?.pending ?? [];
+	}
 
 	/** Start DuckDB now, so the wasm compiles while the user reads the page. */
 	warmUp(): void {
@@ -24,45 +74,182 @@ class Session {
 		return browserDatabase();
 	}
 
+	/** The demo is the app's own data: its mapping is the contract's, nothing to ask. */
 	async useDemo(): Promise<boolean> {
-		return this.load('demo', async () => {
-			this.message = 'Fetching the demo cohort…';
-			return demoFiles();
-		});
+		this.start('Fetching the demo cohort…');
+		try {
+			this.inputs = await demoFiles();
+		} catch (e) {
+			return this.fail(e);
+		}
+		return this.run('demo', { interactive: false });
 	}
 
 	async useFiles(list: FileList | File[]): Promise<boolean> {
 		const files = Array.from(list);
-		return this.load('upload', async () => {
-			this.message = `Reading ${files.length} file(s)…`;
-			return Promise.all(
-				files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))
+		this.start(`Reading ${files.length} file(s)…`);
+		const tooLarge = files.filter((f) => f.size > MAX_FILE_BYTES);
+		try {
+			this.inputs = await readAll(
+				files.filter((f) => f.size <= MAX_FILE_BYTES),
+				(p) => (this.progress = p),
+				this.controller!.signal
 			);
-		});
+		} catch (e) {
+			return this.fail(e);
+		}
+		// The importer refuses what is over the limit without reading it: give it an empty stand-in.
+		this.inputs.push(...tooLarge.map((f) => ({ name: f.name, bytes: new Uint8Array(0), size: f.size })));
+		return this.run('upload', { interactive: true });
 	}
 
-	private async load(source: 'demo' | 'upload', read: () => Promise<InputFile[]>): Promise<boolean> {
+	/** The user's answers to the pending questions: remembered, then the same files imported again. */
+	async answer(choices: Record<string, FileChoice>): Promise<boolean> {
+		for (const [key, c] of Object.entries(choices)) remember(key, c);
+		this.start('Importing with your choices…');
+		return this.run(this.source ?? 'upload', { interactive: true, extra: choices });
+	}
+
+	/** Show a file's mapping again for editing (the report's "Edit mapping"). */
+	async editMapping(key: string): Promise<boolean> {
+		this.start('Reading the files again…');
+		return this.run(this.source ?? 'upload', { interactive: true, review: [key] });
+	}
+
+	cancel(): void {
+		this.controller?.abort();
+	}
+
+	/** Leave the questions unanswered: nothing is loaded. */
+	dismiss(): void {
+		this.phase = 'idle';
+		this.report = null;
+		this.message = 'Import cancelled; nothing was loaded.';
+	}
+
+	async problems(file: string, offset: number, limit: number): Promise<Problem[]> {
+		return problemsPage(await this.db(), file, offset, limit);
+	}
+
+	/** Download every problem of the import (or of one file) as CSV: lines and reasons, no identifier values. */
+	async downloadProblems(file?: string): Promise<void> {
+		const csv = await problemsCsv(await this.db(), file);
+		const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+		const a = document.createElement('a');
+		a.href = url;
+		a.download = `${file ? file.replace(/\.[^.]*$/, '') : 'import'}-problems.csv`;
+		a.click();
+		setTimeout(() => URL.revokeObjectURL(url), 1000);
+	}
+
+	private start(message: string): void {
+		this.controller?.abort();
+		this.controller = new AbortController();
 		this.phase = 'loading';
+		this.message = message;
+		this.progress = null;
+	}
+
+	private fail(e: unknown): false {
+		this.progress = null;
+		if (e instanceof Error && e.name === 'AbortError') {
+			this.phase = 'idle';
+			this.report = null;
+			this.version++;
+			this.message = 'Import cancelled; nothing was loaded.';
+		} else if (e instanceof RangeError) {
+			this.phase = 'error';
+			this.message =
+				'The files are too large for this browser tab to hold. Split them, or use the command-line report.';
+		} else {
+			this.phase = 'error';
+			this.message = `Import failed: ${e instanceof Error ? e.message : String(e)}`;
+		}
+		return false;
+	}
+
+	private async run(
+		source: 'demo' | 'upload',
+		how: { interactive: boolean; extra?: Record<string, FileChoice>; review?: string[] }
+	): Promise<boolean> {
+		const signal = this.controller!.signal;
 		try {
-			const inputs = await read();
 			this.message = 'Starting the in-browser database…';
 			const db = await browserDatabase();
+			await applyMemoryLimit(db);
 			this.message = 'Validating and loading…';
 			const started = performance.now();
-			const report = await loadDataset(db, inputs);
-			this.report = report;
+			const report = await importFiles(db, this.inputs, {
+				interactive: how.interactive,
+				choices: { ...remembered(), ...how.extra },
+				review: how.review,
+				maxFileBytes: MAX_FILE_BYTES,
+				signal,
+				onProgress: (p) => (this.progress = p)
+			});
 			this.source = source;
+			this.report = report;
+			this.progress = null;
+			if (report.pending.length) {
+				this.phase = 'review';
+				this.message = `${report.pending.length} file(s) need your decision before anything is loaded.`;
+				return false;
+			}
+			for (const sql of deriveSql()) await db.query(sql);
 			this.version++;
 			const loaded = report.files.reduce((s, f) => s + f.loaded, 0);
 			this.message = `Loaded ${loaded} rows from ${report.files.length} file(s) in ${Math.round(performance.now() - started)} ms.`;
 			this.phase = report.files.length ? 'ready' : 'error';
 			return report.files.length > 0;
 		} catch (e) {
-			this.phase = 'error';
-			this.message = `Import failed: ${e instanceof Error ? e.message : String(e)}`;
-			return false;
+			return this.fail(e);
 		}
 	}
+}
+
+/** Read files into memory, reporting bytes as they arrive and stopping when cancelled. */
+async function readAll(
+	files: File[],
+	progress: (p: ImportProgress) => void,
+	signal: AbortSignal
+): Promise<InputFile[]> {
+	const totalBytes = files.reduce((s, f) => s + f.size, 0);
+	let done = 0;
+	const out: InputFile[] = [];
+	for (const [fileIndex, f] of files.entries()) {
+		const bytes = new Uint8Array(f.size);
+		let at = 0;
+		const reader = f.stream().getReader();
+		for (;;) {
+			signal.throwIfAborted();
+			const { done: end, value } = await reader.read();
+			if (end) break;
+			bytes.set(value, at);
+			at += value.length;
+			progress({
+				file: f.name,
+				fileIndex,
+				fileCount: files.length,
+				phase: 'reading',
+				bytes: done + at,
+				totalBytes,
+				rows: 0
+			});
+		}
+		done += f.size;
+		out.push({ name: f.name, bytes });
+	}
+	return out;
+}
+
+/**
+ * `?memory_limit=64MB` in the address caps the database's memory, as a small machine would (the
+ * large-file test uses it). Like `?debug=sql`, a diagnostic setting, never needed for normal use.
+ */
+async function applyMemoryLimit(db: Database): Promise<void> {
+	const limit = new URLSearchParams(location.search).get('memory_limit');
+	if (limit && /^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(limit))
+		await db.query(`SET memory_limit = '${limit}'`);
 }
 
 export const session = new Session();

@@ -1,10 +1,35 @@
 import { DEFAULT_SETTINGS, type Settings } from '$lib/outcomes';
-import { NO_FILTERS, type Filters } from '$lib/sql';
+import { NO_FILTERS, type Filters } from '$lib/sql/filters';
+import { viewSearch, type IgnoredParam, type ParsedView } from './url';
 
 /** The filters and settings every page shares (the URL mirrors them: see url.ts). */
 class ViewState {
-	filters = $state<Filters>({ ...NO_FILTERS });
+	filters = $state<Filters>(structuredClone(NO_FILTERS));
 	settings = $state<Settings>({ ...DEFAULT_SETTINGS });
+	/** Link parameters the last parse left out, for the notice; empty when all were used. */
+	ignored = $state<IgnoredParam[]>([]);
+	/**
+	 * The patient the drill-down shows. In memory only, never in the URL: a pseudonymous id is a
+	 * record-level value (url.ts says why).
+	 */
+	patientId = $state<string | null>(null);
+
+	/** The query string of the current view: '' for the defaults. */
+	get search(): string {
+		return viewSearch({ filters: this.filters, settings: this.settings });
+	}
+
+	clearFilters(): void {
+		this.filters = structuredClone(NO_FILTERS);
+	}
+
+	/** Take a parsed link; leaves the state untouched (and the pages un-requeried) when it is the same view. */
+	apply(parsed: ParsedView): void {
+		this.ignored = parsed.ignored;
+		if (viewSearch(parsed) === this.search) return;
+		this.filters = parsed.filters;
+		this.settings = parsed.settings;
+	}
 }
 
 export const view = new ViewState();

@@ -1,0 +1,266 @@
+import type { Database } from '$lib/db/types';
+import {
+	DEFAULT_WINDOW_SETTINGS,
+	showCount,
+	showHiddenCount,
+	showValue,
+	suppress,
+	type Settings,
+	type SuppressionCell,
+	type SuppressionGroup,
+	type SuppressionReason
+} from '$lib/outcomes';
+import {
+	cohortSummary,
+	describeFilters,
+	itDoseAtWindows,
+	mmeReport,
+	painByMonth,
+	painReport,
+	patientsByOffice,
+	run,
+	runOne,
+	withMmeFactors,
+	type CohortSummary,
+	type Filters,
+	type ItDoseWindowRow,
+	type OfficeCount,
+	type PainMonth,
+	type Proportion
+} from '$lib/sql';
+import { toCsv, type Cell } from './csv';
+
+/**
+ * The aggregate tables (the dashboard's numbers, from the same query builders) with small-cell
+ * suppression (outcomes.md section 6, src/lib/outcomes/suppression.ts), as one long CSV:
+ * `table, group, statistic, value, suppressed`. A statistic shows its value, `<11` for a small
+ * count, or nothing when hidden; `suppressed` says why (primary or complementary).
+ *
+ * A suppression cell is what is shown or hidden as one: a window's scores (n with mean, SD and
+ * quartiles), a proportion (n, k, rate, interval: hidden when n, k or n - k is small), a single
+ * count. Groups name the cells that add up to a shown total, for complementary suppression:
+ * offices add up to the cohort (per column), spasticity and the outcome population to the
+ * implanted, baseline present and missing to the outcome population.
+ */
+
+interface Stat {
+	statistic: string;
+	value: number | null;
+	/** A count (shown as `<11` when small) rather than a statistic (hidden with its cell). */
+	count: boolean;
+}
+
+interface AggregateCell extends SuppressionCell {
+	table: string;
+	group: string;
+	stats: Stat[];
+}
+
+export interface AggregateRow extends Record<string, Cell> {
+	table: string;
+	group: string;
+	statistic: string;
+	value: number | string | null;
+	suppressed: SuppressionReason | null;
+}
+
+export interface AggregateExport {
+	rows: AggregateRow[];
+	/** Rows per table, for the page's preview. */
+	tables: { table: string; rows: number; suppressed: number }[];
+	csv: string;
+}
+
+const count = (statistic: string, value: number): Stat => ({ statistic, value, count: true });
+const stat = (statistic: string, value: number | null): Stat => ({ statistic, value, count: false });
+
+function cell(table: string, group: string, part: string, counts: number[], stats: Stat[]): AggregateCell {
+	return { id: `${table}/${group}/${part}`, table, group, counts, size: counts[0] ?? 0, stats };
+}
+
+function proportionCell(table: string, group: string, name: string, p: Proportion): AggregateCell {
+	return cell(
+		table,
+		group,
+		name,
+		[p.n, p.k, p.n - p.k],
+		[
+			count(`${name}_n`, p.n),
+			count(`${name}_k`, p.k),
+			stat(`${name}_rate`, p.rate),
+			stat(`${name}_ci_low`, p.ci?.[0] ?? null),
+			stat(`${name}_ci_high`, p.ci?.[1] ?? null)
+		]
+	);
+}
+
+const summaryStats = (s: {
+	mean: number | null;
+	median: number | null;
+	q1: number | null;
+	q3: number | null;
+}) => [stat('mean', s.mean), stat('median', s.median), stat('q1', s.q1), stat('q3', s.q3)];
+
+/** Gather the aggregate tables for the filters and settings, then suppress and flatten them. */
+export async function aggregateExport(
+	db: Database,
+	filters: Filters,
+	settings: Settings,
+	now: Date
+): Promise<AggregateExport> {
+	const windows = DEFAULT_WINDOW_SETTINGS;
+	const cohort = await runOne<CohortSummary>(db, cohortSummary(filters));
+	const offices = await run<OfficeCount>(db, patientsByOffice(filters));
+	const months = await run<PainMonth>(db, painByMonth(filters));
+	const pain = await painReport(db, filters, windows);
+	const mme = await withMmeFactors(db, settings.mmeFactors, () =>
+		mmeReport(db, filters, settings.mmeFactors, windows)
+	);
+	const it = await run<ItDoseWindowRow>(
+		db,
+		itDoseAtWindows(filters, { windows, hydromorphoneFactor: settings.hydromorphoneFactor })
+	);
+
+	const cells: AggregateCell[] = [];
+	const groups: SuppressionGroup[] = [];
+	const add = (...c: AggregateCell[]) => cells.push(...c);
+
+	add(
+		cell('cohort', 'all', 'patients', [cohort.patients], [count('patients', cohort.patients)]),
+		cell(
+			'cohort',
+			'all',
+			'implanted',
+			[cohort.implanted],
+			[count('implanted', cohort.implanted), stat('median_followup_months', cohort.median_followup_months)]
+		),
+		cell(
+			'cohort',
+			'all',
+			'trial_failed',
+			[cohort.trial_failed],
+			[count('trial_failed', cohort.trial_failed)]
+		),
+		cell('cohort', 'all', 'spasticity', [cohort.spasticity], [count('spasticity', cohort.spasticity)]),
+		cell(
+			'cohort',
+			'all',
+			'outcome_population',
+			[cohort.outcome_population],
+			[count('outcome_population', cohort.outcome_population)]
+		)
+	);
+	groups.push({
+		total: 'cohort/all/implanted',
+		members: ['cohort/all/spasticity', 'cohort/all/outcome_population']
+	});
+
+	for (const column of ['patients', 'implanted', 'trial_failed'] as const) {
+		for (const o of offices) add(cell('offices', o.office, column, [o[column]], [count(column, o[column])]));
+		groups.push({
+			total: `cohort/all/${column}`,
+			members: offices.map((o) => `offices/${o.office}/${column}`)
+		});
+	}
+
+	for (const m of months)
+		add(cell('pain_by_month', String(m.month), 'scores', [m.n], [count('n', m.n), ...summaryStats(m)]));
+
+	const b = pain.baseline;
+	add(
+		cell('pain_avg', 'baseline', 'scores', [b.n], [count('n', b.n), ...summaryStats(b), stat('sd', b.sd)]),
+		cell('pain_avg', 'baseline', 'missing', [b.missing], [count('missing', b.missing)])
+	);
+	groups.push({
+		total: 'cohort/all/outcome_population',
+		members: ['pain_avg/baseline/scores', 'pain_avg/baseline/missing']
+	});
+	for (const w of pain.windows) {
+		add(
+			cell('pain_avg', w.label, 'due', [w.due], [count('due', w.due)]),
+			cell('pain_avg', w.label, 'scores', [w.n], [count('n', w.n), ...summaryStats(w), stat('sd', w.sd)]),
+			cell(
+				'pain_avg',
+				w.label,
+				'change',
+				[w.n_change],
+				[count('n_change', w.n_change), stat('mean_change', w.mean_change)]
+			),
+			cell(
+				'pain_avg',
+				w.label,
+				'pct',
+				[w.n_pct],
+				[
+					count('n_pct', w.n_pct),
+					stat('mean_pct_change', w.mean_pct_change),
+					stat('pct_change_of_means', w.pct_change_of_means)
+				]
+			)
+		);
+		for (const rule of ['responders30', 'responders50', 'responders2pt'] as const) {
+			add(
+				proportionCell('pain_avg', w.label, `${rule}_completers`, w[rule].completers),
+				proportionCell('pain_avg', w.label, `${rule}_all_implanted`, w[rule].all_implanted)
+			);
+		}
+	}
+
+	add(
+		cell(
+			'oral_mme',
+			'baseline',
+			'mme',
+			[mme.baseline.n],
+			[count('n', mme.baseline.n), ...summaryStats(mme.baseline)]
+		),
+		cell(
+			'oral_mme',
+			'at_implant',
+			'mme',
+			[mme.at_implant.n],
+			[count('n', mme.at_implant.n), ...summaryStats(mme.at_implant)]
+		)
+	);
+	for (const w of mme.windows) {
+		const free = w.opioid_free;
+		add(
+			cell('oral_mme', w.label, 'mme', [w.n], [count('n', w.n), ...summaryStats(w)]),
+			proportionCell('oral_mme', w.label, 'opioid_free', { ...free, ci: null, excluded: 0 })
+		);
+	}
+
+	for (const r of it) {
+		add(cell('it_dose', `${r.series} ${r.label}`, 'dose', [r.n], [count('n', r.n), ...summaryStats(r)]));
+	}
+
+	const threshold = settings.suppressionThreshold;
+	const hidden = suppress(cells, groups, threshold);
+	const rows: AggregateRow[] = [
+		about('filters', describeFilters(filters)),
+		about('suppression_threshold', threshold),
+		about('mme_factors', settings.mmeFactors),
+		about('hydromorphone_factor', settings.hydromorphoneFactor),
+		about('exported_at', now.toISOString())
+	];
+	for (const c of cells) {
+		const reason = hidden.get(c.id) ?? null;
+		for (const s of c.stats) {
+			const value = s.count
+				? reason
+					? showHiddenCount(s.value!, true, threshold)
+					: showCount(s.value!, threshold)
+				: showValue(s.value, reason !== null);
+			rows.push({ table: c.table, group: c.group, statistic: s.statistic, value, suppressed: reason });
+		}
+	}
+	const tables = [...new Set(rows.map((r) => r.table))].map((table) => {
+		const of = rows.filter((r) => r.table === table);
+		return { table, rows: of.length, suppressed: of.filter((r) => r.suppressed !== null).length };
+	});
+	return { rows, tables, csv: toCsv(['table', 'group', 'statistic', 'value', 'suppressed'], rows).text };
+}
+
+function about(statistic: string, value: number | string): AggregateRow {
+	return { table: 'about', group: 'export', statistic, value, suppressed: null };
+}

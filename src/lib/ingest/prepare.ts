@@ -1,0 +1,347 @@
+import { columnsOf, type FileKind, type Mapping } from '$lib/contract';
+import { headerKey, mapWithTargets } from '$lib/contract/headers';
+import { decodeBytes, plural, type Encoding } from './bytes';
+import type { ColumnStats } from './cells';
+import { DATE_FORMATS, type DateOrder } from './dates';
+import { findContractHeader, type Head } from './dialect';
+import { describeFinding, findIdentifiers, type IdentifierFinding } from './identifiers';
+import { contractPlan, type ColumnPlan } from './plan';
+import type { Dialect, FileChoice, ImportOptions, PendingFile } from './report';
+import { fileSize, Scanner, UnterminatedQuote, type ScanInput, type ScanResult } from './scan';
+
+export interface InputFile {
+	name: string;
+	bytes: Uint8Array;
+	/** The file's size when its bytes were not read because it is over `maxFileBytes`. */
+	size?: number;
+}
+
+/** A file read, scanned and judged, ready to load (or refused, or waiting for the user). */
+export interface Prepared {
+	input: InputFile;
+	kind: FileKind;
+	key: string;
+	encoding: Encoding;
+	head: Head;
+	mapping: Mapping;
+	plan: ColumnPlan[];
+	scan: ScanResult;
+	dialect: Omit<Dialect, 'timeForm'>;
+	/** The decided order of `A/B/YYYY` dates, or null when the file has none. */
+	dateOrder: DateOrder | null;
+	/** Lines whose dates are valid only in the order not chosen: rejected at load. */
+	dateLosers: { line: number; column: string }[];
+	warnings: string[];
+	dropped: string[];
+}
+
+export type Preparation =
+	| { status: 'ready'; file: Prepared }
+	| { status: 'refused'; reason: string }
+	| { status: 'pending'; pending: PendingFile };
+
+/** Bytes per slice of the scan between progress reports and cancel checks. */
+const SLICE_BYTES = 4 * 1024 * 1024;
+
+/** Read, scan and judge one file. Nothing here touches the database. */
+export async function prepareFile(
+	input: InputFile,
+	options: ImportOptions,
+	progress: (bytes: number, rows: number) => void
+): Promise<Preparation> {
+	const file = input.name;
+	const refuse = (reason: string): Preparation => ({ status: 'refused', reason });
+	const size = input.size ?? input.bytes.length;
+	if (options.maxFileBytes !== undefined && size > options.maxFileBytes)
+		return refuse(tooLarge(file, size, options.maxFileBytes));
+	const decoded = decodeBytes(file, input.bytes);
+	if (!decoded.ok) return refuse(decoded.reason);
+	const found = findContractHeader(decoded.utf8);
+	if (!found.ok) return refuse(`${file}: ${found.reason}`);
+	const { kind, ...head } = found;
+	const key = headerKey(head.names);
+	const choice: FileChoice = options.choices?.[key] ?? {};
+	const drop = new Set((choice.drop ?? []).filter((i) => i >= 0 && i < head.names.length));
+	let mapping = choice.mapping ? mapWithTargets(kind, head.names, choice.mapping) : found.mapping;
+	if (drop.size)
+		mapping = mapWithTargets(
+			kind,
+			head.names,
+			mapping.columns.map((c, i) => (drop.has(i) ? null : c.target))
+		);
+	const targets = mapping.columns.map((c) =>
+		c.target && mapping.ambiguous.includes(c.target) ? null : c.target
+	);
+	const plan = contractPlan(kind, head.names, targets, drop, head.delimiter);
+
+	let scan: ScanResult;
+	try {
+		const scanner = new Scanner({
+			bytes: decoded.utf8,
+			head,
+			plan,
+			exact: false,
+			invalid: decoded.invalid,
+			duplicateKey: duplicateKeyOf(kind, plan)
+		});
+		while (!scanner.done) {
+			options.signal?.throwIfAborted();
+			scanner.step(SLICE_BYTES);
+			progress(scanner.position, scanner.records);
+			// Let the page paint the progress bar and see a click on "Cancel".
+			if (!scanner.done) await new Promise((r) => setTimeout(r, 0));
+		}
+		scan = scanner.result();
+	} catch (e) {
+		if (e instanceof UnterminatedQuote) return refuse(`${file}: ${e.message}`);
+		if (e instanceof RangeError) return refuse(tooLarge(file, input.bytes.length, null));
+		throw e;
+	}
+
+	const warnings = [...decoded.warnings];
+	const identifiers = findIdentifiers(
+		kind,
+		plan.flatMap((p, i) =>
+			p.watch
+				? [
+						{
+							column: i,
+							header: p.header,
+							contract: contractRole(kind, p.target),
+							values: scan.stats[i]!.values,
+							hits: scan.stats[i]!.hits
+						}
+					]
+				: []
+		)
+	);
+	// Values of a flagged column never leave the scan, not even in a problem.
+	const flagged = new Set(identifiers.map((f) => f.header));
+	for (const p of scan.problems) if (p.column !== null && flagged.has(p.column)) p.value = null;
+
+	const decimals = decimalColumns(plan, scan.stats);
+	if (decimals.mixed) return refuse(`${file}: ${decimals.mixed}`);
+	for (const c of decimals.comma) warnings.push(`column "${c}" was read with a decimal comma (5,5 is 5.5)`);
+
+	const dates = dateOrderOf(plan, scan.stats, choice.dateOrder ?? null);
+	warnings.push(...dates.warnings);
+	const dialect: Omit<Dialect, 'timeForm'> = {
+		delimiter: head.delimiter,
+		quote: '"',
+		encoding: decoded.encoding,
+		headerLine: head.header!.line,
+		newline: newlineOf(scan.newlines),
+		dateFormat: dates.format,
+		dateOrderFrom: dates.from,
+		decimalComma: decimals.comma
+	};
+	warnings.push(...timeWarnings(plan, scan.stats), ...formulaWarnings(plan, scan.stats));
+	if (scan.trailingDelimiter)
+		warnings.push(
+			`${plural(scan.trailingDelimiter, 'line')} end with an extra delimiter; the empty field after it was ignored`
+		);
+	if (head.names.length > 1 && head.names.at(-1) === '')
+		warnings.push('the header ends with a delimiter: the empty, unnamed last column was ignored');
+
+	const invalid = scan.problems.filter((p) => p.rule.startsWith('not valid UTF-8'));
+	const mappingProblem = mappingIssue(file, mapping, head.names);
+	const interactive = options.interactive === true;
+	const renamed = mapping.columns.some((c) => c.via === 'synonym');
+	const mustConfirm =
+		interactive && (options.review?.includes(key) || (!choice.mapping && renamed) || mappingProblem !== null);
+
+	if (!interactive) {
+		if (mappingProblem) return refuse(mappingProblem);
+		if (identifiers.length) return refuse(identifierRefusal(file, identifiers));
+		if (dates.undecided) return refuse(`${file}: ${dates.undecided}`);
+		if (invalid.length)
+			return refuse(
+				`${file}: ${plural(invalid.length, 'line')} ${invalid.length === 1 ? 'is' : 'are'} not valid UTF-8 text (first: line ${invalid[0]!.line}); check the encoding, or export as "CSV UTF-8"`
+			);
+	} else if (
+		mustConfirm ||
+		identifiers.length ||
+		dates.undecided ||
+		(invalid.length && !choice.acceptInvalidText)
+	) {
+		return {
+			status: 'pending',
+			pending: {
+				file,
+				key,
+				kind,
+				headers: head.names,
+				dialect,
+				mapping,
+				mappingReason:
+					mappingProblem ?? (mustConfirm ? 'columns were matched by synonym; check the mapping' : null),
+				dateOrder: dates.undecided ? { columns: dates.columns, reason: dates.undecided } : null,
+				identifiers,
+				invalidText:
+					invalid.length && !choice.acceptInvalidText
+						? { lines: invalid.slice(0, 20).map((p) => p.line), count: invalid.length }
+						: null,
+				warnings,
+				read: scan.read
+			}
+		};
+	}
+	return {
+		status: 'ready',
+		file: {
+			input,
+			kind,
+			key,
+			encoding: decoded.encoding,
+			head,
+			mapping,
+			plan,
+			scan,
+			dialect,
+			dateOrder: dates.order,
+			dateLosers: dates.losers,
+			warnings,
+			dropped: [...drop].sort((a, b) => a - b).map((i) => head.names[i]!)
+		}
+	};
+}
+
+/** pain_scores in day form: the scanner finds repeated (patient_id, day) keys while the file is sorted. */
+function duplicateKeyOf(kind: FileKind, plan: readonly ColumnPlan[]): ScanInput['duplicateKey'] {
+	if (kind !== 'pain_scores') return undefined;
+	const text = plan.findIndex((p) => p.target === 'patient_id');
+	const int = plan.findIndex((p) => p.target === 'day');
+	return text >= 0 && int >= 0 ? { text, int } : undefined;
+}
+
+export function tooLarge(file: string, size: number, limit: number | null): string {
+	return (
+		`${file} is ${fileSize(size)}: too large for in-browser import` +
+		(limit === null ? ' (this tab could not allocate the memory)' : ` (limit ${fileSize(limit)})`) +
+		'. Split it into smaller files, or use the command-line report'
+	);
+}
+
+function contractRole(kind: FileKind, target: string | null): 'date' | 'age' | 'other' | null {
+	if (!target) return null;
+	const spec = columnsOf(kind).find((c) => c.name === target);
+	return spec?.kind === 'date' ? 'date' : spec?.kind === 'age' ? 'age' : 'other';
+}
+
+function mappingIssue(file: string, mapping: Mapping, headers: readonly string[]): string | null {
+	const found = headers.map((h) => `"${h}"`).join(', ');
+	if (mapping.missing.length) return `${file}: no column for ${mapping.missing.join(', ')}; found: ${found}`;
+	if (mapping.ambiguous.length)
+		return `${file}: more than one column could be ${mapping.ambiguous.join(', ')}; found: ${found}`;
+	return null;
+}
+
+function identifierRefusal(file: string, found: readonly IdentifierFinding[]): string {
+	return (
+		`${file} has columns that look like direct identifiers: ${found.map(describeFinding).join('; ')}. ` +
+		'Remove them from the export, or drop them in the app, before importing'
+	);
+}
+
+function decimalColumns(plan: readonly ColumnPlan[], stats: readonly ColumnStats[]) {
+	const comma: string[] = [];
+	let mixed: string | null = null;
+	plan.forEach((p, i) => {
+		const s = stats[i]!;
+		if (!p.rule?.decimalComma || s.comma === 0) return;
+		if (s.point > 0) {
+			mixed ??=
+				`column "${p.header}" mixes decimal commas (lines ${lineList(s.commaLines, s.comma)}) and decimal points ` +
+				`(lines ${lineList(s.pointLines, s.point)}); export the column with one decimal separator`;
+		} else comma.push(p.header);
+	});
+	return { comma, mixed };
+}
+
+function lineList(lines: readonly number[], total: number): string {
+	return lines.join(', ') + (total > lines.length ? `, … (${total} in all)` : '');
+}
+
+/**
+ * Day-month order of `A/B/YYYY` dates: decided by a value that is valid one way only; when no
+ * value decides (or values contradict each other), by the user's choice; else undecided.
+ */
+function dateOrderOf(plan: readonly ColumnPlan[], stats: readonly ColumnStats[], chosen: DateOrder | null) {
+	const columns: string[] = [];
+	let mdy: number[] = [];
+	let dmy: number[] = [];
+	const byLine = new Map<number, string>();
+	let iso = 0;
+	plan.forEach((p, i) => {
+		if (p.rule?.kind !== 'date') return;
+		const s = stats[i]!;
+		iso += s.iso;
+		if (s.mdyLines.length + s.dmyLines.length + s.either === 0) return;
+		columns.push(p.header);
+		for (const l of s.mdyLines) byLine.set(l, p.header);
+		for (const l of s.dmyLines) byLine.set(l, p.header);
+		mdy = mdy.concat(s.mdyLines);
+		dmy = dmy.concat(s.dmyLines);
+	});
+	const warnings: string[] = [];
+	const none = { order: null, from: null, undecided: null, losers: [], columns, warnings };
+	if (columns.length === 0) return { ...none, format: iso ? DATE_FORMATS.ymd : null };
+	const byValues: DateOrder | null =
+		mdy.length && !dmy.length ? 'mdy' : dmy.length && !mdy.length ? 'dmy' : null;
+	const order = byValues ?? chosen;
+	if (iso)
+		warnings.push(
+			`columns ${columns.map((c) => `"${c}"`).join(', ')} mix YYYY-MM-DD dates with A/B/YYYY dates; each was read by its own format`
+		);
+	if (!order) {
+		const undecided =
+			mdy.length && dmy.length
+				? `dates contradict each other: some are valid only as month/day (line ${mdy[0]}), others only as day/month (line ${dmy[0]}); choose the order the export used, and the other dates are rejected`
+				: `no date decides whether ${columns.map((c) => `"${c}"`).join(', ')} ${columns.length === 1 ? 'is' : 'are'} month/day/year or day/month/year (e.g. 01/02/2024); choose the order`;
+		return { ...none, format: null, undecided };
+	}
+	if (byValues && chosen && chosen !== byValues)
+		warnings.push(
+			`the dates are ${DATE_FORMATS[byValues]} (values decide it), not the remembered ${DATE_FORMATS[chosen]}`
+		);
+	const losers = (order === 'mdy' ? dmy : mdy).map((line) => ({ line, column: byLine.get(line)! }));
+	return {
+		order,
+		from: byValues ? ('values' as const) : ('choice' as const),
+		undecided: null,
+		losers,
+		columns,
+		warnings,
+		format: DATE_FORMATS[order]
+	};
+}
+
+function timeWarnings(plan: readonly ColumnPlan[], stats: readonly ColumnStats[]): string[] {
+	return plan.flatMap((p, i) => {
+		const s = stats[i]!;
+		if (p.rule?.kind !== 'date' || s.withTime === 0) return [];
+		const naive = s.withTime - s.withZone;
+		return [
+			`column "${p.header}": ${plural(s.withTime, 'value')} carry a time of day (${naive} without a time zone, ${s.withZone} with one); ` +
+				'only the calendar date as written is used, never shifted by a time zone'
+		];
+	});
+}
+
+function formulaWarnings(plan: readonly ColumnPlan[], stats: readonly ColumnStats[]): string[] {
+	return plan.flatMap((p, i) => {
+		const n = stats[i]!.formula;
+		return n
+			? [
+					`column "${p.header}": ${plural(n, 'value')} start with = + - @ or a control character (spreadsheet formula syntax); ` +
+						"imported as text, and exported with a leading '"
+				]
+			: [];
+	});
+}
+
+function newlineOf(n: { lf: number; crlf: number; cr: number }): Dialect['newline'] {
+	const kinds = (n.lf ? 1 : 0) + (n.crlf ? 1 : 0) + (n.cr ? 1 : 0);
+	if (kinds > 1) return 'mixed';
+	return n.crlf ? 'CRLF' : n.cr ? 'CR' : n.lf ? 'LF' : 'none';
+}

@@ -1,0 +1,166 @@
+import { IT_DOSE_UNIT, type FileKind } from '$lib/contract';
+import { literal } from '$lib/sql/literal';
+
+/**
+ * The rules that need more than one cell, as SQL over a loaded table (day form). Each is
+ * documented in docs/import-rules.md with its outcome: reject (the row is removed and reported),
+ * keep first (later duplicates are rejected) or warn (kept, and counted in the report).
+ */
+export interface RowRule {
+	/** Contract column the problem is reported on. */
+	column: string;
+	/** SQL condition, true for a row that breaks the rule. */
+	when: string;
+	rule: string;
+	/** SQL for the value shown (null when it is computed or may mislead). */
+	value: string | null;
+}
+
+const PATIENT_EVENTS_WITHOUT_IMPLANT = ['trial', 'complication'];
+
+/** Rules across the columns of one row. `has` says which contract columns the file gave. */
+export function rowRules(
+	kind: FileKind,
+	has: (column: string) => boolean,
+	headerUnits: Record<string, string>
+): RowRule[] {
+	const rules: RowRule[] = [];
+	if (kind === 'oral_opioids') {
+		rules.push({
+			column: has('end_date') ? 'end_date' : 'end_day',
+			when: 'end_day IS NULL AND days_supply IS NULL',
+			rule: 'needs an end or days_supply',
+			value: null
+		});
+		rules.push({
+			column: 'units_per_day',
+			when: 'units_per_day IS NULL AND (quantity IS NULL OR days_supply IS NULL)',
+			rule: 'needs units_per_day, or quantity with days_supply',
+			value: null
+		});
+		rules.push({
+			column: 'strength_unit',
+			when: `(strength_unit = 'mcg/hr') <> (drug = 'fentanyl_transdermal')`,
+			rule: 'mcg/hr is the unit for fentanyl_transdermal, and only for it',
+			value: 'strength_unit'
+		});
+		rules.push({
+			column: has('end_date') ? 'end_date' : 'end_day',
+			when: 'end_day < start_day',
+			rule: 'ends before it starts',
+			value: has('end_date') ? null : 'CAST(end_day AS VARCHAR)'
+		});
+	}
+	if (kind === 'pump_events') {
+		const unitFits = Object.entries(IT_DOSE_UNIT)
+			.map(([drug, unit]) => `WHEN ${literal(drug)} THEN ${literal(unit)}`)
+			.join(' ');
+		rules.push({
+			column: 'drug',
+			when: 'daily_dose IS NOT NULL AND drug IS NULL',
+			rule: 'a dose needs a drug',
+			value: null
+		});
+		rules.push({
+			column: 'daily_dose',
+			when: `event IN ('implant', 'refill', 'dose_change') AND drug IS NOT NULL AND daily_dose IS NULL`,
+			rule: 'required for implant, refill and dose_change rows with a drug',
+			value: null
+		});
+		rules.push({
+			column: 'daily_dose_unit',
+			when: `daily_dose IS NOT NULL AND daily_dose_unit IS DISTINCT FROM (CASE drug ${unitFits} END)`,
+			rule: 'unit does not fit the drug (outcomes.md section 4)',
+			value: 'daily_dose_unit'
+		});
+		rules.push({
+			column: 'complication',
+			when: `event = 'complication' AND complication IS NULL`,
+			rule: 'required for complication events',
+			value: null
+		});
+	}
+	// A unit in a header (`Daily dose (mcg/day)`) must agree with the unit column of each row.
+	for (const [unitColumn, unit] of Object.entries(headerUnits)) {
+		if (!has(unitColumn)) continue;
+		rules.push({
+			column: unitColumn,
+			when: `${unitColumn} IS DISTINCT FROM ${literal(unit)} AND ${unitColumn} IS NOT NULL`,
+			rule: `disagrees with the unit in the header of its value column (${unit})`,
+			value: unitColumn
+		});
+	}
+	return rules;
+}
+
+/** Rules across files, run in order on the rows that passed the row rules. */
+export function crossFileRules(kind: FileKind, dateForm: boolean): RowRule[] {
+	if (kind === 'patients') return [];
+	const rules: RowRule[] = [
+		{
+			column: 'patient_id',
+			when: 'patient_id NOT IN (SELECT patient_id FROM patients)',
+			rule: 'unknown patient_id (not in the patients file)',
+			value: 'patient_id'
+		}
+	];
+	if (dateForm) {
+		rules.push({
+			column: 'patient_id',
+			when: 'patient_id IN (SELECT anchor_patient_id FROM __patient_anchor WHERE anchor IS NULL)',
+			rule: "dates need the patient's implant_date (or trial_date) in the patients file",
+			value: 'patient_id'
+		});
+	}
+	if (kind === 'pump_events') {
+		rules.push({
+			column: 'event',
+			when:
+				`event NOT IN (${PATIENT_EVENTS_WITHOUT_IMPLANT.map(literal).join(', ')}) AND ` +
+				'patient_id IN (SELECT patient_id FROM patients WHERE NOT implanted)',
+			rule: 'a pump event for a patient who was never implanted (the patients file has no implant for them)',
+			value: 'event'
+		});
+	}
+	return rules;
+}
+
+/** Keep-first duplicates: patients. The later rows of a patient_id are rejected. */
+export const DUPLICATE_PATIENT = {
+	column: 'patient_id',
+	partition: 'patient_id',
+	rule: "'duplicate patient_id (first on line ' || first_line || '); the first row is kept'"
+};
+
+/**
+ * More than one assessment of a patient on one day is kept, with a warning: which one an outcome
+ * uses is the outcome's rule (outcomes.md; the pain baseline and windows take the later line).
+ */
+export function sameDayAssessments(lines: readonly { line: number; first: number }[]): string | null {
+	if (lines.length === 0) return null;
+	const shown = lines.slice(0, 10).map((d) => `line ${d.line} (same day as line ${d.first})`);
+	return (
+		`${lines.length} ${lines.length === 1 ? 'assessment repeats' : 'assessments repeat'} a patient's assessment day (kept): ` +
+		shown.join(', ') +
+		(lines.length > 10 ? ', …' : '')
+	);
+}
+
+/** Kept rows that deserve a warning: [SQL counting them with their first lines, message]. */
+export function warningRules(kind: FileKind): { when: string; message: string }[] {
+	if (kind === 'patients') return [];
+	const day = kind === 'oral_opioids' ? 'start_day' : 'day';
+	const out = [
+		{
+			when: `${day} > (SELECT followup_end_day FROM patients p WHERE p.patient_id = t.patient_id)`,
+			message: "after the patient's followup_end_day (kept; outcome windows end at follow-up end)"
+		}
+	];
+	if (kind === 'pump_events') {
+		out.push({
+			when: `event IN ('refill', 'dose_change', 'bolus_change') AND day < 0`,
+			message: 'dosing rows dated before the implant (day < 0) (kept)'
+		});
+	}
+	return out;
+}

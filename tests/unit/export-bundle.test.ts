@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
+import { parquetReadObjects } from 'hyparquet';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { loadDataset } from '../../src/lib/dataset';
+import type { Database } from '../../src/lib/db';
+import { nodeDatabase } from '../../src/lib/db/node';
+import {
+	buildBundle,
+	ExportBlocked,
+	NO_COARSENING,
+	recordedInputFiles,
+	recordInputFiles,
+	type BundleRequest,
+	type Manifest
+} from '../../src/lib/export';
+import { DEFAULT_SETTINGS } from '../../src/lib/outcomes';
+import { NO_FILTERS } from '../../src/lib/sql';
+import { files } from './helpers';
+
+/*
+ * The bundle built in Node (the page builds the same one; tests/e2e/export.spec.ts downloads it).
+ * The CSV files are read back with DuckDB's CSV reader and the Parquet files with hyparquet: two
+ * readers that share no code with the writers.
+ */
+
+let db: Database;
+
+type Files = Record<string, Uint8Array>;
+type Row = Record<string, unknown>;
+
+const NOW = new Date('2030-01-02T03:04:05Z');
+
+function request(over: Partial<BundleRequest> = {}): BundleRequest {
+	return {
+		filters: NO_FILTERS,
+		settings: DEFAULT_SETTINGS,
+		coarsening: NO_COARSENING,
+		confirmation: null,
+		source: 'upload',
+		report: null,
+		inputs: null,
+		now: NOW,
+		...over
+	};
+}
+
+async function readCsvWithDuckDb(bytes: Uint8Array, name: string): Promise<Row[]> {
+	await db.registerBuffer(name, bytes);
+	try {
+		return await db.query(
+			`SELECT * FROM read_csv('${name}', header = true, all_varchar = true, auto_detect = false,
+			   delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, columns = ${await columnsOf(bytes)})`
+		);
+	} finally {
+		await db.dropBuffer(name);
+	}
+}
+
+/** read_csv needs the column list when auto-detection is off: take it from the header line. */
+async function columnsOf(bytes: Uint8Array): Promise<string> {
+	const header = strFromU8(bytes)
+		.replace(/^\uFEFF/, '')
+		.split('\r\n')[0]!;
+	return `{${header
+		.split(',')
+		.map((c) => `'${c}': 'VARCHAR'`)
+		.join(', ')}}`;
+}
+
+/** Compares a CSV table with its Parquet twin cell by cell; returns the columns where a `'` was removed. */
+function compareTables(csv: Row[], parquet: Row[], columns: string[]): Set<string> {
+	expect(csv.length).toBe(parquet.length);
+	const unquoted = new Set<string>();
+	csv.forEach((row, i) => {
+		for (const c of columns) {
+			const text = row[c] as string | null;
+			const value = parquet[i]![c];
+			const where = `row ${i + 1}, ${c}`;
+			if (value === null || value === undefined) expect(text, where).toBeNull();
+			else if (typeof value === 'number') {
+				expect(text, where).not.toMatch(/^'/);
+				expect(Number(text), where).toBe(value);
+			} else if (typeof value === 'boolean') expect(text, where).toBe(String(value));
+			else {
+				const restored = text!.startsWith("'") ? text!.slice(1) : text;
+				if (restored !== text) unquoted.add(c);
+				expect(restored, where).toBe(value);
+			}
+		}
+	});
+	return unquoted;
+}
+
+async function unpack(zip: Uint8Array) {
+	const entries: Files = unzipSync(zip);
+	const manifest = JSON.parse(strFromU8(entries['manifest.json']!)) as Manifest;
+	return { entries, manifest };
+}
+
+describe('the bundle of the demo cohort', () => {
+	const DEMO = readdirSync('data/demo').map((f) => ({ name: f, bytes: readFileSync(`data/demo/${f}`) }));
+	const filters = { ...NO_FILTERS, offices: ['Lexington', 'Danville'], diagnoses: ['fbss', 'crps'] };
+
+	beforeAll(async () => {
+		db = await nodeDatabase();
+		recordInputFiles(DEMO.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })));
+		await loadDataset(db, files(Object.fromEntries(DEMO.map((f) => [f.name, new Uint8Array(f.bytes)]))));
+	});
+
+	test('is refused below the k-anonymity threshold without a confirmation', async () => {
+		await expect(buildBundle(db, request({ filters }))).rejects.toBeInstanceOf(ExportBlocked);
+	});
+
+	test('round-trips every table between CSV and Parquet, with hashes and a full dictionary', async () => {
+		const inputs = await recordedInputFiles();
+		const bundle = await buildBundle(
+			db,
+			request({ filters, confirmation: 'I confirm', inputs, source: 'demo' })
+		);
+		const { entries, manifest } = await unpack(bundle.zip);
+		expect(bundle.fileName).toBe('it-pump-export-20300102-030405Z.zip');
+		expect(Object.keys(entries).sort()).toEqual(
+			[
+				'README.md',
+				'manifest.json',
+				'data_dictionary.md',
+				'data_dictionary.csv',
+				...['patients', 'pain_scores', 'oral_opioids', 'pump_events', 'analysis'].flatMap((t) => [
+					`csv/${t}.csv`,
+					`parquet/${t}.parquet`
+				])
+			].sort()
+		);
+		for (const f of DEMO) {
+			const input = manifest.inputs!.find((i) => i.file === f.name)!;
+			expect(input.sha256, f.name).toBe(createHash('sha256').update(f.bytes).digest('hex'));
+			expect(input.status).toBe('unknown'); // no report given here
+		}
+		expect(manifest.k_anonymity.passed).toBe(false);
+		expect(manifest.k_anonymity.confirmation).toEqual({ confirmed: true, statement: 'I confirm' });
+
+		const dictionary = await readCsvWithDuckDb(entries['data_dictionary.csv']!, 'dict.csv');
+		for (const t of manifest.tables) {
+			const csv = await readCsvWithDuckDb(entries[t.csv]!, `${t.name}.csv`);
+			const bytes = entries[t.parquet]!;
+			const parquet = await parquetReadObjects({
+				file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+			});
+			expect(Object.keys(csv[0] ?? {})).toEqual(t.columns);
+			expect(manifest.row_counts[t.name]).toBe(parquet.length);
+			const unquoted = compareTables(csv, parquet, t.columns);
+			expect([...unquoted]).toEqual(manifest.csv.quote_prefixed_columns[t.name]);
+			expect(
+				dictionary.filter((d) => d.table === t.name).map((d) => d.column),
+				`${t.name} columns in the dictionary`
+			).toEqual(t.columns);
+			const file = createHash('sha256').update(entries[t.csv]!).digest('hex');
+			expect(manifest.files.find((f) => f.path === t.csv)!.sha256).toBe(file);
+		}
+		expect(manifest.row_counts.patients).toBeGreaterThan(0);
+		expect(manifest.row_counts.analysis).toBe(
+			6 *
+				new Set((await readCsvWithDuckDb(entries['csv/analysis.csv']!, 'a.csv')).map((r) => r.patient_id))
+					.size
+		);
+	});
+
+	test('holds no source patient id, no calendar date, and new ids in every export', async () => {
+		const a = await unpack((await buildBundle(db, request({ filters, confirmation: 'yes' }))).zip);
+		const b = await unpack((await buildBundle(db, request({ filters, confirmation: 'yes' }))).zip);
+		const sourceIds = readFileSync('data/demo/patients.csv', 'utf8')
+			.split('\n')
+			.slice(1)
+			.map((l) => l.split(',')[0])
+			.filter(Boolean) as string[];
+		for (const [path, bytes] of Object.entries(a.entries)) {
+			if (path === 'manifest.json' || path === 'README.md') continue;
+			const text = path.endsWith('.parquet') ? Buffer.from(bytes).toString('latin1') : strFromU8(bytes);
+			expect(text, path).not.toMatch(/\b(19|20)\d\d-[01]\d-[0-3]\d\b/);
+			for (const id of sourceIds) if (text.includes(id)) throw new Error(`${path} holds source id ${id}`);
+		}
+		// Files are in the order of the new ids, so a new permutation shows as a new row order.
+		const people = async (entries: Files) =>
+			(await readCsvWithDuckDb(entries['csv/patients.csv']!, 'p.csv')).map(({ patient_id: _, ...rest }) =>
+				JSON.stringify(rest)
+			);
+		const [first, second] = [await people(a.entries), await people(b.entries)];
+		expect([...first].sort()).toEqual([...second].sort());
+		expect(first).not.toEqual(second);
+	});
+});
+
+describe('a bundle with formula payloads in text columns', () => {
+	const PATIENTS = `patient_id,office,provider_id,sex,age_at_implant,diagnosis,implant_year,followup_end_day
+A,"=HYPERLINK(""http://x"",""y"")",+1,F,50,fbss,2020,400
+B,@SUM(1),-2,M,60,fbss,2020,400
+C,Lexington,DR-1,F,70,crps,2021,400
+D,'quoted,DR-2,M,80,crps,2021,400
+E,"-3",DR-3,F,90+,other,2022,400
+`;
+	const PAIN = `patient_id,day,pain_avg
+A,-10,7
+A,365,4
+B,-5,8
+`;
+	test('neutralises risky text with one apostrophe and leaves numbers alone', async () => {
+		db = await nodeDatabase();
+		await loadDataset(db, files({ 'patients.csv': PATIENTS, 'pain_scores.csv': PAIN }));
+		const { entries, manifest } = await unpack(
+			(await buildBundle(db, request({ confirmation: 'small test cohort' }))).zip
+		);
+		const bytes = entries['csv/patients.csv']!;
+		expect([...bytes.subarray(0, 3)], 'UTF-8 byte order mark').toEqual([0xef, 0xbb, 0xbf]);
+		const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+		expect(text.startsWith('\uFEFFpatient_id,office,sex,age_band,')).toBe(true);
+		expect(text).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
+		expect(text).toContain(`,'@SUM(1),`);
+		expect(text).toContain(`,''quoted,`);
+		expect(text).toContain(`,'-3,`);
+		expect(text).not.toMatch(/,[=+\-@]/);
+		expect(text).not.toContain('DR-'); // provider_id is not exported
+		expect(manifest.csv.quote_prefixed_columns).toEqual({
+			patients: ['office'],
+			pain_scores: [],
+			oral_opioids: [],
+			pump_events: [],
+			analysis: ['office']
+		});
+		const analysis = strFromU8(entries['csv/analysis.csv']!);
+		// A's 12m change, -3, is a number: written plain.
+		expect(analysis).toMatch(/,-3,-42\.857142857142854?,true,/);
+		expect(text).toMatch(/,90\+,other,/);
+	});
+});
