@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
 
-const PORT = 4173;
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 // Debian's Chromium where there is one (CI installs it): Playwright's own browser download is not
 // reachable from this network. Elsewhere Playwright's browser is used.

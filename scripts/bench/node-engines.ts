@@ -4,7 +4,6 @@
 // and the dashboard's metric set (the app's query builders) on those tables; the filter-change
 // sequence; and the app's own importer (loadDataset) on the same bytes. `native` is DuckDB 1.4.3
 // through @duckdb/node-api, `wasm` the duckdb-wasm Node build the app's tests use.
-import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,14 +75,37 @@ function args(argv: string[]) {
 	};
 }
 
-/** The app's Database interface over native DuckDB; buffers become files in a scratch folder. */
+/** The few members of @duckdb/node-api used here. */
+interface NodeApi {
+	DuckDBInstance: {
+		create(
+			path: string,
+			options: Record<string, string>
+		): Promise<{
+			connect(): Promise<{
+				runAndReadAll(
+					sql: string,
+					values?: unknown[]
+				): Promise<{ getRowObjectsJS(): Record<string, unknown>[] }>;
+			}>;
+		}>;
+	};
+}
+
+/**
+ * The app's Database interface over native DuckDB; buffers become files in a scratch folder.
+ * @duckdb/node-api is not in the lock file (the registry here lacks its macOS and Windows
+ * builds, which `npm ci` refuses): run.ts installs it on demand, so it is imported by name here.
+ */
 async function nativeDatabase(threads: number | null, scratch: string): Promise<Database> {
+	const specifier = '@duckdb/node-api';
+	const { DuckDBInstance } = (await import(specifier)) as NodeApi;
 	const instance = await DuckDBInstance.create(':memory:', threads ? { threads: String(threads) } : {});
 	const conn = await instance.connect();
 	const plain = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v);
 	return {
 		async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-			const reader = await conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+			const reader = await conn.runAndReadAll(sql, params.length ? [...params] : undefined);
 			return reader
 				.getRowObjectsJS()
 				.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])) as T);

@@ -124,6 +124,25 @@ function machine() {
 
 const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
 
+/** Native DuckDB for the Node comparison, the same engine version as duckdb-wasm 1.32 (DuckDB 1.4.3). */
+const NODE_API = '@duckdb/node-api@1.4.3-r.3';
+
+/**
+ * @duckdb/node-api stays out of package.json and the lock file (the registry here lacks its macOS
+ * and Windows builds, so `npm ci` refuses a lock that names it): install it for this run only.
+ */
+async function ensureNodeApi(): Promise<string | null> {
+	const manifest = path.join('node_modules', '@duckdb', 'node-api', 'package.json');
+	const wanted = NODE_API.split('@').pop();
+	const installed = existsSync(manifest)
+		? (JSON.parse(readFileSync(manifest, 'utf8')).version as string)
+		: null;
+	if (installed === wanted) return null;
+	log(`installing ${NODE_API} for this run (npm install --no-save)`);
+	const code = await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', NODE_API]);
+	return code === 0 ? null : `npm install --no-save ${NODE_API} failed (exit ${code}): native DuckDB skipped`;
+}
+
 /** Upload the 5M cohort through the app once and add the outcome to bench-out/results.json. */
 async function hugeOnly(skipBuild: boolean) {
 	const file = path.join(OUT, 'results.json');
@@ -202,9 +221,15 @@ async function main() {
 		save();
 
 		if (!a.skipNode) {
+			const missing = await ensureNodeApi();
+			if (missing) results.nodeErrors['native'] = missing;
 			const engines: { name: string; argv: string[] }[] = [
-				{ name: 'native', argv: ['--engine', 'native'] },
-				{ name: 'native-1t', argv: ['--engine', 'native', '--threads', '1'] },
+				...(missing
+					? []
+					: [
+							{ name: 'native', argv: ['--engine', 'native'] },
+							{ name: 'native-1t', argv: ['--engine', 'native', '--threads', '1'] }
+						]),
 				{ name: 'wasm', argv: ['--engine', 'wasm'] }
 			];
 			for (const c of results.cohorts.filter((c) => !c.appOnly)) {

@@ -29,7 +29,7 @@ const PAIN =
 
 let db: Database;
 let out: AggregateExport;
-const value = (table: string, group: string, statistic: string) => {
+const value = (table: string, group: string | number, statistic: string) => {
 	const row = out.rows.find((r) => r.table === table && r.group === group && r.statistic === statistic);
 	if (!row) throw new Error(`no ${table} ${group} ${statistic}`);
 	return [row.value, row.suppressed];
@@ -65,5 +65,8 @@ describe('aggregate export with small-cell suppression', () => {
 		expect(out.csv).toContain('\r\noffices,Maysville,patients,<11,primary\r\n');
 		expect(out.csv).toContain('\r\noffices,Danville,patients,,complementary\r\n');
 		expect(out.tables.find((t) => t.table === 'offices')).toMatchObject({ rows: 9 });
+		// Months from implant are numbers: day -20 is month -1, written without a '.
+		expect(value('pain_by_month', -1, 'n')).toEqual([17, null]);
+		expect(out.csv).toContain('\r\npain_by_month,-1,n,17,\r\n');
 	});
 });

@@ -2,8 +2,15 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/lib/dataset';
 import type { Database } from '../../src/lib/db';
 import { nodeDatabase } from '../../src/lib/db/node';
-import { kAnonymity, kAnonymityOptions, passes, type KAnonymity } from '../../src/lib/export';
-import { NO_FILTERS, runOne } from '../../src/lib/sql';
+import {
+	kAnonymity,
+	kAnonymityOptions,
+	passes,
+	patientLevelCounts,
+	type KAnonymity
+} from '../../src/lib/export';
+import { patientLevelRows } from '../../src/lib/export/tables';
+import { NO_FILTERS, run, runOne } from '../../src/lib/sql';
 import { files } from './helpers';
 
 /*
@@ -81,5 +88,58 @@ describe('k-anonymity over office, sex, age band, diagnosis and implant year', (
 		const k = await check({ ...NO_FILTERS, offices: ['Nowhere'] });
 		expect(k).toEqual({ patients: 0, classes: 0, smallest: null, classes_below: 0, patients_below: 0 });
 		expect(passes(k, 11)).toBe(true);
+	});
+});
+
+describe('the patient-level rows behind the check', () => {
+	test('carry the same bands the check used, without provider, ICD-10 or exact age', async () => {
+		const ten = await run(
+			db,
+			patientLevelRows('patients', NO_FILTERS, { dropOffice: false, wideAgeBands: false })
+		);
+		expect(ten.map((r) => [r.source_id, r.office, r.age_band])).toEqual([
+			['A', 'Lexington', '50-59'],
+			['B', 'Lexington', '50-59'],
+			['C', 'Lexington', '50-59'],
+			['D', 'Lexington', '60-69'],
+			['E', 'Danville', '50-59'],
+			['F', 'Danville', '90+'],
+			['G', 'Danville', '90+'],
+			['H', 'Danville', '80-89'],
+			['I', 'Danville', '40-49'],
+			['J', 'Danville', '40-49']
+		]);
+		for (const hidden of ['provider_id', 'icd10', 'age', 'age_at_implant', '_line', 'patient_id']) {
+			expect(Object.keys(ten[0]!)).not.toContain(hidden);
+		}
+		const wide = await run(
+			db,
+			patientLevelRows('patients', NO_FILTERS, { dropOffice: true, wideAgeBands: true })
+		);
+		expect(wide.map((r) => r.age_band)).toEqual([
+			'40-59',
+			'40-59',
+			'40-59',
+			'60-79',
+			'40-59',
+			'80+',
+			'80+',
+			'80+',
+			'40-59',
+			'40-59'
+		]);
+		expect(Object.keys(wide[0]!)).not.toContain('office');
+	});
+
+	test('are counted per table for the filtered cohort', async () => {
+		const counts = await runOne(db, patientLevelCounts({ ...NO_FILTERS, offices: ['Danville'] }));
+		// E..J; nobody has pain, opioid or pump rows; I and J were never implanted.
+		expect(counts).toEqual({
+			patients: 6,
+			pain_scores: 0,
+			oral_opioids: 0,
+			pump_events: 0,
+			outcome_patients: 4
+		});
 	});
 });

@@ -63,7 +63,8 @@ export function caterpillarChart(f: FunnelView, ctx: FunnelContext): ChartSpec<C
 			width: 520,
 			height: Math.max(140, 60 + rows.length * 42),
 			marginLeft: 90,
-			marginRight: 20,
+			// Room for the flag words of an office at the right end of the axis.
+			marginRight: 90,
 			marginBottom: 40,
 			x: { label: f.info.valueLabel, domain, grid: true },
 			y: { label: null, domain: rows.map((r) => r.office) },

@@ -52,13 +52,14 @@ interface Stat {
 
 interface AggregateCell extends SuppressionCell {
 	table: string;
-	group: string;
+	/** A label, or a number (a month from implant) written as a number, so -6 gets no `'`. */
+	group: string | number;
 	stats: Stat[];
 }
 
 export interface AggregateRow extends Record<string, Cell> {
 	table: string;
-	group: string;
+	group: string | number;
 	statistic: string;
 	value: number | string | null;
 	suppressed: SuppressionReason | null;
@@ -74,7 +75,13 @@ export interface AggregateExport {
 const count = (statistic: string, value: number): Stat => ({ statistic, value, count: true });
 const stat = (statistic: string, value: number | null): Stat => ({ statistic, value, count: false });
 
-function cell(table: string, group: string, part: string, counts: number[], stats: Stat[]): AggregateCell {
+function cell(
+	table: string,
+	group: string | number,
+	part: string,
+	counts: number[],
+	stats: Stat[]
+): AggregateCell {
 	return { id: `${table}/${group}/${part}`, table, group, counts, size: counts[0] ?? 0, stats };
 }
 
@@ -164,7 +171,7 @@ export async function aggregateExport(
 	}
 
 	for (const m of months)
-		add(cell('pain_by_month', String(m.month), 'scores', [m.n], [count('n', m.n), ...summaryStats(m)]));
+		add(cell('pain_by_month', m.month, 'scores', [m.n], [count('n', m.n), ...summaryStats(m)]));
 
 	const b = pain.baseline;
 	add(

@@ -70,7 +70,6 @@ export class ExportBlocked extends Error {
 }
 
 interface Table extends DictionaryTable {
-	description: string;
 	rows: Record<string, Cell>[];
 }
 
@@ -128,7 +127,6 @@ export async function buildBundle(db: Database, req: BundleRequest): Promise<Bun
 	const tables: Table[] = PATIENT_LEVEL_TABLES.map((t) => ({
 		file: t,
 		title: TABLE_DESCRIPTIONS[t],
-		description: TABLE_DESCRIPTIONS[t],
 		columns: patientLevelColumns(t, coarsening),
 		rows: rekeyRows(raw.get(t)!, ids)
 	}));
@@ -137,7 +135,6 @@ export async function buildBundle(db: Database, req: BundleRequest): Promise<Bun
 	tables.push({
 		file: 'analysis',
 		title: TABLE_DESCRIPTIONS.analysis,
-		description: TABLE_DESCRIPTIONS.analysis,
 		columns: analysisColumns(coarsening),
 		rows: rekeyRows(
 			analysis.map(({ patient_id, ...outcome }) => ({ source_id: patient_id, ...outcome })),
@@ -169,7 +166,7 @@ export async function buildBundle(db: Database, req: BundleRequest): Promise<Bun
 		written.push({ path: csvPath, bytes: csvBytes }, { path: parquetPath, bytes: parquetBytes });
 		manifestTables.push({
 			name: t.file,
-			description: t.description,
+			description: t.title,
 			rows: t.rows.length,
 			columns: names,
 			csv: csvPath,

@@ -31,6 +31,12 @@ import { unitKey, type OfficesData, type OfficeUnitData } from './officesData';
  * cannot be rebuilt from a count left in view. Sibling groups: providers add up to their office,
  * offices to the practice; case-mix categories, explant reasons and implant years add up to their
  * unit's total.
+ *
+ * Not covered: differences between two different measures of one unit. The two responder
+ * denominators, shown side by side as outcomes.md section 2 asks, give the number due without a
+ * score (n_all - n_comp) even where the completeness rate is hidden for it; the patients count and
+ * a mean's n give the number without a baseline. Nor do the rules stop bounds reasoning with `<11`
+ * (1-10) beside a hidden complement; only exact recovery from sums is prevented.
  */
 
 /** The families one unit has, with the counts the primary rule checks and the sibling size. */
