@@ -8,6 +8,7 @@ import {
 	type ImportOptions,
 	type ImportReport
 } from '../../src/lib/ingest';
+import { deriveSql } from '../../src/lib/sql';
 import { files } from './helpers';
 
 /** The rules of docs/import-rules.md that span columns and files, and the mapping step. */
@@ -50,11 +51,45 @@ describe('rules across files (docs/import-rules.md)', () => {
 		});
 		expect(file(report, 'pain.csv').problems).toEqual([]);
 		expect(file(report, 'pain.csv').warnings).toContain(
-			`1 assessment repeats a patient's assessment day (kept): line ${line} (same day as line ${first})`
+			`1 assessment repeats a patient's assessment day (kept; outcomes use the later line): line ${line} (same day as line ${first})`
 		);
 		expect(await db.query(`SELECT pain_avg FROM pain_scores WHERE day = 30 ORDER BY _line`)).toEqual([
 			{ pain_avg: 6 },
 			{ pain_avg: 7 }
+		]);
+	});
+
+	test('one rule for two assessments on one day: the importer keeps both, the outcomes use the later line', async () => {
+		// P1 (implanted, trial day -20, follow-up to 400): two scores on day -40 (baseline) and two
+		// on day 90 (the 3m window's target), each pair in file order 6 then 8 (avg) and 7 then 9 (worst).
+		const pain =
+			'patient_id,day,pain_avg,pain_worst\n' +
+			'P1,-40,6,7\nP1,-40,8,9\nP1,-60,5,5\nP1,90,2,3\nP1,120,1,1\nP1,90,4,5\nP1,60,3,3\n';
+		const { db, report } = await load({ 'patients.csv': PATIENTS, 'pain.csv': pain });
+		const f = file(report, 'pain.csv');
+		expect({ loaded: f.loaded, rejected: f.rejected }).toEqual({ loaded: 7, rejected: 0 });
+		expect(f.warnings).toContain(
+			"2 assessments repeat a patient's assessment day (kept; outcomes use the later line): " +
+				'line 3 (same day as line 2), line 7 (same day as line 5)'
+		);
+		for (const sql of deriveSql()) await db.query(sql);
+		// Baseline: the last day in [-90, -1] before the trial is -40; of its two lines, line 3.
+		expect(
+			await db.query(
+				"SELECT measure, baseline, baseline_day, worst FROM pain_baseline WHERE patient_id = 'P1' ORDER BY measure"
+			)
+		).toEqual([
+			{ measure: 'pain_avg', baseline: 8, baseline_day: -40, worst: 9 },
+			{ measure: 'pain_worst', baseline: 9, baseline_day: -40, worst: 9 }
+		]);
+		// 3m window [45, 135): day 90 is closest to the target 90; of its two lines, line 7.
+		expect(
+			await db.query(
+				"SELECT measure, day, score FROM pain_window WHERE patient_id = 'P1' AND label = '3m' ORDER BY measure"
+			)
+		).toEqual([
+			{ measure: 'pain_avg', day: 90, score: 4 },
+			{ measure: 'pain_worst', day: 90, score: 5 }
 		]);
 	});
 
@@ -122,6 +157,7 @@ describe('mapping and units', () => {
 	const PAIN = 'Subject ID,Study Day,Average Pain (NRS),Comment\nP1,10,5,\n';
 
 	test('synonyms are matched and shown; the app asks to confirm, then loads with the confirmed mapping', async () => {
+		const before = await load({ 'patients.csv': 'patient_id,office,diagnosis\nEARLIER,Lexington,fbss\n' });
 		const asked = await load({ 'patients.csv': PATIENTS, 'pain.csv': PAIN }, { interactive: true });
 		const p = asked.report.pending.find((x) => x.file === 'pain.csv')!;
 		expect(p.mapping.columns).toEqual([
@@ -131,8 +167,8 @@ describe('mapping and units', () => {
 			{ header: 'Comment', target: null, via: null }
 		]);
 		expect(p.mappingReason).toBe('columns were matched by synonym; check the mapping');
-		// Nothing was loaded while a question was open.
-		expect(await asked.db.query('SELECT count(*)::INTEGER AS n FROM patients')).toEqual([{ n: 0 }]);
+		// Nothing was loaded while a question was open: the database still holds what it had.
+		expect(await before.db.query('SELECT patient_id FROM patients')).toEqual([{ patient_id: 'EARLIER' }]);
 		const choices = { [p.key]: { mapping: ['patient_id', 'day', 'pain_avg', null] } };
 		const { report } = await load(
 			{ 'patients.csv': PATIENTS, 'pain.csv': PAIN },

@@ -213,7 +213,7 @@ export class CellChecker {
 				}
 				break;
 			case R_ENUM:
-				if (this.enumValue(col, cs, ce, out, oField)) return oField + (ce - cs);
+				if (this.enumValue(col, cs, ce, out, oField, plain)) return oField + (ce - cs);
 				error = `expected one of ${this.cols[col]!.rule!.values!.join(', ')}`;
 				break;
 			case R_AGE:
@@ -304,17 +304,32 @@ export class CellChecker {
 	}
 
 	/** Match an enum value case-insensitively; write its canonical spelling into the staged copy. */
-	private enumValue(col: number, cs: number, ce: number, out: Uint8Array, oField: number): boolean {
+	private enumValue(
+		col: number,
+		cs: number,
+		ce: number,
+		out: Uint8Array,
+		oField: number,
+		plain: boolean
+	): boolean {
 		const b = this.b;
 		const len = ce - cs;
 		for (const v of this.enums[col]!) {
 			if (v.length !== len) continue;
 			let k = 0;
-			while (k < len && (b[cs + k]! | 0x20) === (v[k]! | 0x20)) k++;
-			if (k === len) {
-				out.set(v, oField);
-				return true;
+			let same = true;
+			for (; k < len; k++) {
+				const c = b[cs + k]!;
+				const w = v[k]!;
+				if (c !== w) {
+					if ((c | 0x20) !== (w | 0x20)) break;
+					same = false;
+				}
 			}
+			if (k < len) continue;
+			// Usually spelled as the contract spells it: then the copy already holds it.
+			if (!same || !plain) for (k = 0; k < len; k++) out[oField + k] = v[k]!;
+			return true;
 		}
 		return false;
 	}

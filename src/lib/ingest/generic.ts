@@ -97,7 +97,10 @@ export async function readCsvTable(
 		throw new Error(
 			`${file}: read ${scan.read} records but loaded ${n} + rejected ${rejected} + skipped ${scan.skipped.length}`
 		);
-	if (n === 0) warnings.push(`${file} has 0 data rows`);
+	// "0 data rows" only when there are none: records that were all rejected are not "none".
+	if (scan.read - scan.skipped.length === 0) warnings.push(`${file} has 0 data rows`);
+	else if (n === 0)
+		warnings.push(`${file}: no row loaded; every data row was rejected (${plural(rejected, 'row')})`);
 	return {
 		ok: true,
 		table,

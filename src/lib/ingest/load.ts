@@ -18,6 +18,7 @@ import {
 import {
 	crossFileRules,
 	DUPLICATE_PATIENT,
+	joinedRows,
 	rowRules,
 	sameDayAssessments,
 	warningRules,
@@ -95,8 +96,9 @@ async function importAll(
 		byKind.clear();
 		pending.length = 0;
 	}
-	await resetTables(db);
+	// Questions first: until they are answered the database keeps what it had.
 	if (pending.length) return { files: [], refused, warnings: [], pending };
+	await resetTables(db);
 
 	const files: FileReport[] = [];
 	const ready = ORDER.flatMap((k) => byKind.get(k) ?? []);
@@ -129,7 +131,11 @@ async function importAll(
 		try {
 			files.push(await loadFile(db, a, options, progress));
 		} catch (e) {
-			await dropFile(db, a);
+			try {
+				await dropFile(db, a);
+			} catch {
+				throw e;
+			}
 			if (!isOutOfMemory(e)) throw e;
 			refused.push({
 				file: a.input.name,
@@ -148,7 +154,8 @@ function noPatients(file: string): string {
 
 const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
 const isOutOfMemory = (e: unknown) =>
-	e instanceof Error && /out of memory|could not allocate|failed to allocate|memory limit/i.test(e.message);
+	e instanceof Error &&
+	/out of memory|could not allocate|failed to allocate|allocation failed|memory limit/i.test(e.message);
 
 async function resetTables(db: Database): Promise<void> {
 	for (const sql of createLoadedTablesSql()) await db.query(sql);
@@ -230,7 +237,8 @@ async function loadFile(
 		const source = readStagedSql(
 			buffer,
 			a.head.delimiter,
-			kept.map((p) => [p.target!, stagedType(p)])
+			kept.map((p) => [p.target!, stagedType(p)]),
+			a.scan.quoted
 		);
 		let inserted = count(
 			await db.query(`INSERT INTO ${kind} SELECT ${cols.join(', ')} FROM ${source} ${join}`)
@@ -258,21 +266,23 @@ async function loadFile(
 	const rules = rowRules(kind, has, units);
 	const cross = crossFileRules(kind, timeForm === 'date');
 	const warns = warningRules(kind);
+	const rows = kind === 'patients' ? `${kind} t` : joinedRows(kind, timeForm === 'date');
 	// One pass counts every rule; the rare file that breaks one pays for the details.
 	const all = [...rules.map((r) => r.when), ...cross.map((r) => r.when), ...warns.map((w) => w.when)];
 	const counts = all.length
 		? Object.values(
 				(
 					await db.query(
-						`SELECT ${all.map((w, i) => `count(*) FILTER (WHERE ${w})::INTEGER AS c${i}`).join(', ')} FROM ${kind} t`
+						`SELECT ${all.map((w, i) => `count(*) FILTER (WHERE ${w})::INTEGER AS c${i}`).join(', ')} FROM ${rows}`
 					)
 				)[0]!
 			).map(Number)
 		: [];
-	if (counts.slice(0, rules.length).some((n) => n > 0)) await rejectAll(db, file, kind, rules, headerOf);
+	if (counts.slice(0, rules.length).some((n) => n > 0))
+		await rejectAll(db, file, kind, rows, rules, headerOf);
 	// Each rule across files sees the rows that passed the ones before it.
 	if (counts.slice(rules.length, rules.length + cross.length).some((n) => n > 0))
-		for (const rule of cross) await rejectAll(db, file, kind, [rule], headerOf);
+		for (const rule of cross) await rejectAll(db, file, kind, rows, [rule], headerOf);
 	if (kind === 'patients') await keepFirst(db, file, kind, DUPLICATE_PATIENT, headerOf);
 	if (kind === 'pain_scores') {
 		// A sorted file was checked in the scan; only rows still loaded count.
@@ -296,10 +306,11 @@ async function loadFile(
 			db,
 			file,
 			kind,
+			rows,
 			[
 				{
 					column: 'implant_date',
-					when: '_line IN (SELECT anchor_line FROM __patient_anchor WHERE anchor IS NULL AND has_end)',
+					when: 't._line IN (SELECT anchor_line FROM __patient_anchor WHERE anchor IS NULL AND has_end)',
 					rule: 'date form needs implant_date or trial_date to place the patient in time',
 					value: null
 				}
@@ -310,14 +321,14 @@ async function loadFile(
 	}
 	for (const [k, w] of warns.entries()) {
 		if (!counts[rules.length + cross.length + k]) continue;
-		const rows = await db.query<{ line: number; n: number }>(
-			`SELECT _line AS line, (count(*) OVER ())::INTEGER AS n FROM ${kind} t WHERE ${w.when} ORDER BY _line LIMIT 10`
+		const lines = await db.query<{ line: number; n: number }>(
+			`SELECT t._line AS line, (count(*) OVER ())::INTEGER AS n FROM ${rows} WHERE ${w.when} ORDER BY t._line LIMIT 10`
 		);
-		const n = rows[0]?.n ?? 0;
+		const n = lines[0]?.n ?? 0;
 		if (n)
 			warnings.push(
 				`${plural(n, 'row')} ${w.message}: ${lineList(
-					rows.map((r) => r.line),
+					lines.map((r) => r.line),
 					n
 				)}`
 			);
@@ -455,11 +466,12 @@ async function deleteLines(db: Database, table: string, lines: ReadonlySet<numbe
 	return count(await db.query(`DELETE FROM ${table} WHERE _line IN (${[...lines].join(', ')})`));
 }
 
-/** Report every row rule a row breaks, then remove those rows. */
+/** Report every rule a row breaks (rows: the table `t`, maybe joined), then remove those rows. */
 async function rejectAll(
 	db: Database,
 	file: string,
 	table: string,
+	rows: string,
 	rules: readonly RowRule[],
 	headerOf: (c: string) => string
 ): Promise<void> {
@@ -467,7 +479,7 @@ async function rejectAll(
 	const f = literal(file);
 	const parts = rules.map(
 		(r) =>
-			`SELECT ${f}, _line, ${literal(headerOf(r.column))}, ${r.value ? `left(${r.value}, 80)` : 'NULL'}, ${literal(r.rule)} FROM ${table} t WHERE ${r.when}`
+			`SELECT ${f}, t._line, ${literal(headerOf(r.column))}, ${r.value ? `left(${r.value}, 80)` : 'NULL'}, ${literal(r.rule)} FROM ${rows} WHERE ${r.when}`
 	);
 	const n = count(await db.query(`INSERT INTO import_problems ${parts.join(' UNION ALL ')}`));
 	if (n)

@@ -93,33 +93,45 @@ export function rowRules(
 	return rules;
 }
 
-/** Rules across files, run in order on the rows that passed the row rules. */
+/**
+ * What rules across files see: the loaded rows `t` beside their patient `p` (p_id, p_implanted,
+ * p_end) and, in date form, the patient's anchor date `a` (a_anchor). One join serves every rule.
+ */
+export function joinedRows(kind: FileKind, dateForm: boolean): string {
+	const anchor = dateForm
+		? ' LEFT JOIN (SELECT anchor_patient_id AS a_id, anchor AS a_anchor FROM __patient_anchor) a ON a.a_id = t.patient_id'
+		: '';
+	return (
+		`${kind} t LEFT JOIN (SELECT patient_id AS p_id, implanted AS p_implanted, followup_end_day AS p_end FROM patients) p ` +
+		`ON p.p_id = t.patient_id${anchor}`
+	);
+}
+
+/** Rules across files, run in order on the rows that passed the row rules (over `joinedRows`). */
 export function crossFileRules(kind: FileKind, dateForm: boolean): RowRule[] {
 	if (kind === 'patients') return [];
 	const rules: RowRule[] = [
 		{
 			column: 'patient_id',
-			when: 'patient_id NOT IN (SELECT patient_id FROM patients)',
+			when: 'p.p_id IS NULL',
 			rule: 'unknown patient_id (not in the patients file)',
-			value: 'patient_id'
+			value: 't.patient_id'
 		}
 	];
 	if (dateForm) {
 		rules.push({
 			column: 'patient_id',
-			when: 'patient_id IN (SELECT anchor_patient_id FROM __patient_anchor WHERE anchor IS NULL)',
+			when: 'p.p_id IS NOT NULL AND a.a_anchor IS NULL',
 			rule: "dates need the patient's implant_date (or trial_date) in the patients file",
-			value: 'patient_id'
+			value: 't.patient_id'
 		});
 	}
 	if (kind === 'pump_events') {
 		rules.push({
 			column: 'event',
-			when:
-				`event NOT IN (${PATIENT_EVENTS_WITHOUT_IMPLANT.map(literal).join(', ')}) AND ` +
-				'patient_id IN (SELECT patient_id FROM patients WHERE NOT implanted)',
+			when: `t.event NOT IN (${PATIENT_EVENTS_WITHOUT_IMPLANT.map(literal).join(', ')}) AND NOT p.p_implanted`,
 			rule: 'a pump event for a patient who was never implanted (the patients file has no implant for them)',
-			value: 'event'
+			value: 't.event'
 		});
 	}
 	return rules;
@@ -133,32 +145,33 @@ export const DUPLICATE_PATIENT = {
 };
 
 /**
- * More than one assessment of a patient on one day is kept, with a warning: which one an outcome
- * uses is the outcome's rule (outcomes.md; the pain baseline and windows take the later line).
+ * More than one assessment of a patient on one day: every row is kept, with a warning, and the
+ * later line of the file is the one the pain outcomes use (derivePain.ts: baseline and windows),
+ * as for pump rows on one day (outcomes.md section 4, "the last in file order wins").
  */
 export function sameDayAssessments(lines: readonly { line: number; first: number }[]): string | null {
 	if (lines.length === 0) return null;
 	const shown = lines.slice(0, 10).map((d) => `line ${d.line} (same day as line ${d.first})`);
 	return (
-		`${lines.length} ${lines.length === 1 ? 'assessment repeats' : 'assessments repeat'} a patient's assessment day (kept): ` +
+		`${lines.length} ${lines.length === 1 ? 'assessment repeats' : 'assessments repeat'} a patient's assessment day (kept; outcomes use the later line): ` +
 		shown.join(', ') +
 		(lines.length > 10 ? ', …' : '')
 	);
 }
 
-/** Kept rows that deserve a warning: [SQL counting them with their first lines, message]. */
+/** Kept rows that deserve a warning (over `joinedRows`), each with its message. */
 export function warningRules(kind: FileKind): { when: string; message: string }[] {
 	if (kind === 'patients') return [];
-	const day = kind === 'oral_opioids' ? 'start_day' : 'day';
+	const day = kind === 'oral_opioids' ? 't.start_day' : 't.day';
 	const out = [
 		{
-			when: `${day} > (SELECT followup_end_day FROM patients p WHERE p.patient_id = t.patient_id)`,
+			when: `${day} > p.p_end`,
 			message: "after the patient's followup_end_day (kept; outcome windows end at follow-up end)"
 		}
 	];
 	if (kind === 'pump_events') {
 		out.push({
-			when: `event IN ('refill', 'dose_change', 'bolus_change') AND day < 0`,
+			when: `t.event IN ('refill', 'dose_change', 'bolus_change') AND t.day < 0`,
 			message: 'dosing rows dated before the implant (day < 0) (kept)'
 		});
 	}

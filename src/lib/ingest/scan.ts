@@ -37,6 +37,8 @@ export interface ScanResult {
 	newlines: { lf: number; crlf: number; cr: number };
 	/** Records with one empty field more than the header (a trailing delimiter), accepted. */
 	trailingDelimiter: number;
+	/** A kept field was quoted: DuckDB must read quotes (else the staging buffer holds none). */
+	quoted: boolean;
 	/**
 	 * Staged records repeating the previous record's `duplicateKey` (with that record's line), or
 	 * null when the file was not sorted by it and the database must look.
@@ -47,8 +49,8 @@ export interface ScanResult {
 /** DuckDB's default `max_line_size`: a longer record is rejected with its size. */
 export const MAX_RECORD_BYTES = 2 * 1024 * 1024;
 
-// Byte classes outside quotes: a value byte, a space (not content), and the bytes that end or open a field.
-const C_PLAIN = 0;
+// Byte classes outside quotes: 0 for a value byte (the table's default), a space, and the bytes
+// that open or end a field. The hot loop copies bytes up to the first class above C_SPACE.
 const C_SPACE = 1;
 const C_QUOTE = 2;
 const C_NUL = 3;
@@ -88,6 +90,7 @@ export class Scanner {
 	private sorted: boolean;
 	private prev = { start: 0, end: -1, value: 0, line: 0 };
 	private readonly duplicates: { line: number; first: number }[] = [];
+	private quoted = false;
 
 	constructor(private readonly input: ScanInput) {
 		const { bytes, head, plan } = input;
@@ -117,7 +120,8 @@ export class Scanner {
 			this.checker.key.text = input.duplicateKey.text;
 			this.checker.key.int = input.duplicateKey.int;
 		}
-		this.out = new Uint8Array(Math.ceil((this.n - this.i) * 1.5) + 64);
+		// Room for the records and their line numbers; most files need no second allocation.
+		this.out = new Uint8Array(Math.ceil((this.n - this.i) * 1.3) + 64);
 	}
 
 	get done(): boolean {
@@ -183,34 +187,33 @@ export class Scanner {
 			if (keepF) out[o++] = delim;
 			let oField = o;
 			let quoted = false;
-			let afterQuote = false;
-			let content = false;
 			let badQuote = false;
 			let nulField = -1;
 			let badTextField = -1;
 			let recEnd = -1;
 			while (i < n) {
+				// The common case: the bytes of a value, up to the next byte that means something.
+				if (keepF) {
+					while (i < n) {
+						const c = b[i]!;
+						if (cls[c]! > C_SPACE) break;
+						out[o++] = c;
+						i++;
+					}
+				} else while (i < n && cls[b[i]!]! <= C_SPACE) i++;
+				if (i >= n) break;
 				const c = b[i]!;
 				const kind = cls[c]!;
-				if (kind <= C_SPACE) {
-					// The common case: a byte of a value.
-					if (kind === C_PLAIN) content = true;
-					if (afterQuote) badQuote = true;
+				if (kind === C_QUOTE) {
 					if (keepF) out[o++] = c;
 					i++;
-					continue;
-				}
-				if (kind === C_QUOTE) {
-					if (i !== fStart) {
+					if (i - 1 !== fStart) {
 						badQuote = true;
-						if (keepF) out[o++] = c;
-						i++;
 						continue;
 					}
 					// A quoted field: copy up to its closing quote; `""` is a quote inside it.
-					quoted = content = true;
-					if (keepF) out[o++] = c;
-					i++;
+					quoted = true;
+					if (keepF) this.quoted = true;
 					for (;;) {
 						if (i >= n) throw new UnterminatedQuote(recLine);
 						const q = b[i]!;
@@ -227,12 +230,12 @@ export class Scanner {
 					}
 					if (keepF) out[o++] = QUOTE;
 					i++;
-					afterQuote = true;
+					// Only a delimiter or a line break may follow the closing quote.
+					if (i < n && cls[b[i]!]! < C_DELIM) badQuote = true;
 					continue;
 				}
 				if (kind === C_NUL) {
 					if (nulField < 0) nulField = field;
-					content = true;
 					if (keepF) out[o++] = c;
 					i++;
 					continue;
@@ -259,7 +262,6 @@ export class Scanner {
 				i++;
 				fStart = i;
 				quoted = false;
-				afterQuote = false;
 				keepF = field < ncols && keep[field] === 1;
 				if (keepF) out[o++] = delim;
 				oField = o;
@@ -280,7 +282,7 @@ export class Scanner {
 			let skip: SkippedLine['reason'] | null = null;
 			let reject: string | null = null;
 			let rejectColumn: string | null = null;
-			if (!content) skip = 'blank line';
+			if (isBlank(b, recStart, recEnd, delim)) skip = 'blank line';
 			else if (
 				this.header &&
 				size === this.header.end - this.header.start &&
@@ -344,6 +346,7 @@ export class Scanner {
 			stats: this.checker.stats,
 			newlines: this.newlines,
 			trailingDelimiter: this.trailing,
+			quoted: this.quoted,
 			duplicates: this.sorted ? this.duplicates : null
 		};
 	}
@@ -370,7 +373,7 @@ export class Scanner {
 	}
 
 	private grow(need: number): void {
-		const bigger = new Uint8Array(Math.max(this.out.length * 1.5, this.o + need * 1.25) | 0);
+		const bigger = new Uint8Array(Math.floor(Math.max(this.out.length * 1.5, this.o + need * 1.25)));
 		bigger.set(this.out.subarray(0, this.o));
 		this.out = bigger;
 	}
@@ -406,6 +409,15 @@ function digitsOf(v: number): number {
 		len++;
 	}
 	return len;
+}
+
+/** Only spaces, tabs and delimiters (`,,,` is what a spreadsheet writes for an empty row). */
+function isBlank(b: Uint8Array, s: number, e: number, delim: number): boolean {
+	for (let k = s; k < e; k++) {
+		const c = b[k];
+		if (c !== SP && c !== TAB && c !== delim) return false;
+	}
+	return true;
 }
 
 /** Order of two (text bytes, whole number) keys: -1, 0 or 1. */

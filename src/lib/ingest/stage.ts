@@ -7,19 +7,22 @@ import { MAX_RECORD_BYTES } from './scan';
 /**
  * DuckDB's read of a staged buffer: the dialect given explicitly (no sniffing), strict mode, and
  * the columns listed with their types. The scanner has already checked every value, so a DuckDB
- * error here is a bug: it stops the import loudly rather than dropping a row.
+ * error here is a bug: it stops the import loudly rather than dropping a row. When no staged
+ * field is quoted, quoting is off: the scanner rejected every stray quote, and DuckDB reads faster.
  */
 export function readStagedSql(
 	buffer: string,
 	delimiter: string,
-	columns: readonly [string, string][]
+	columns: readonly [string, string][],
+	quoted = true
 ): string {
 	const cols = [['__line', 'INTEGER'] as const, ...columns]
 		.map(([name, type]) => `${literal(name)}: ${literal(type)}`)
 		.join(', ');
+	const quote = quoted ? `quote = '"', escape = '"'` : `quote = '', escape = ''`;
 	return (
 		`read_csv(${literal(buffer)}, auto_detect = false, header = false, delim = ${literal(delimiter)}, ` +
-		`quote = '"', escape = '"', new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, ` +
+		`${quote}, new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, ` +
 		`max_line_size = ${MAX_RECORD_BYTES + 64}, columns = {${cols}})`
 	);
 }

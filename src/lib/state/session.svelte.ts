@@ -11,6 +11,7 @@ import {
 	type PendingFile,
 	type Problem
 } from '$lib/ingest';
+import { recordInputFiles } from '$lib/export/inputs';
 import { deriveSql } from '$lib/sql';
 import { demoFiles } from './demo';
 
@@ -60,6 +61,8 @@ class Session {
 	/** The uploaded files, kept for answering questions or editing a mapping without reading them again. */
 	private inputs: InputFile[] = [];
 	private controller: AbortController | null = null;
+	/** The dataset loaded before the current questions, still in the database until they are answered. */
+	private loaded: { report: ImportReport; source: 'demo' | 'upload' } | null = null;
 
 	get pending(): PendingFile[] {
 		return this.report?.pending ?? [];
@@ -120,11 +123,18 @@ class Session {
 		this.controller?.abort();
 	}
 
-	/** Leave the questions unanswered: nothing is loaded. */
+	/** Leave the questions unanswered: nothing new is loaded, and what was loaded stays. */
 	dismiss(): void {
-		this.phase = 'idle';
-		this.report = null;
-		this.message = 'Import cancelled; nothing was loaded.';
+		if (this.loaded) {
+			this.phase = 'ready';
+			this.report = this.loaded.report;
+			this.source = this.loaded.source;
+			this.message = 'Import cancelled; the data loaded before is still there.';
+		} else {
+			this.phase = 'idle';
+			this.report = null;
+			this.message = 'Import cancelled; nothing was loaded.';
+		}
 	}
 
 	async problems(file: string, offset: number, limit: number): Promise<Problem[]> {
@@ -143,6 +153,8 @@ class Session {
 	}
 
 	private start(message: string): void {
+		if (this.phase === 'ready' && this.report && this.source)
+			this.loaded = { report: this.report, source: this.source };
 		this.controller?.abort();
 		this.controller = new AbortController();
 		this.phase = 'loading';
@@ -153,6 +165,8 @@ class Session {
 	private fail(e: unknown): false {
 		this.progress = null;
 		if (e instanceof Error && e.name === 'AbortError') {
+			// A cancelled import empties the tables (importFiles), whatever was loaded before.
+			this.loaded = null;
 			this.phase = 'idle';
 			this.report = null;
 			this.version++;
@@ -195,7 +209,10 @@ class Session {
 				this.message = `${report.pending.length} file(s) need your decision before anything is loaded.`;
 				return false;
 			}
+			this.loaded = null;
 			for (const sql of deriveSql()) await db.query(sql);
+			// The export's manifest names these files with their SHA-256 (hashed from the bytes as read).
+			if (report.files.length) recordInputFiles(this.inputs);
 			this.version++;
 			const loaded = report.files.reduce((s, f) => s + f.loaded, 0);
 			this.message = `Loaded ${loaded} rows from ${report.files.length} file(s) in ${Math.round(performance.now() - started)} ms.`;
@@ -243,11 +260,12 @@ async function readAll(
 }
 
 /**
- * `?memory_limit=64MB` in the address caps the database's memory, as a small machine would (the
- * large-file test uses it). Like `?debug=sql`, a diagnostic setting, never needed for normal use.
+ * `#memory_limit=64MB` in the address caps the database's memory, as a small machine would (the
+ * large-file test uses it). A diagnostic setting like `?debug=sql`, never needed for normal use;
+ * in the hash, because the query string holds the view and unknown keys are reported there.
  */
 async function applyMemoryLimit(db: Database): Promise<void> {
-	const limit = new URLSearchParams(location.search).get('memory_limit');
+	const limit = new URLSearchParams(location.hash.slice(1)).get('memory_limit');
 	if (limit && /^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(limit))
 		await db.query(`SET memory_limit = '${limit}'`);
 }

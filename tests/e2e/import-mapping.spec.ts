@@ -1,0 +1,145 @@
+import { expect, fileRow, test } from './fixtures';
+
+/**
+ * Column mapping and the identifier guard through the real file input (data-contract.md
+ * "Matching headers"; docs/import-rules.md "Decisions"): the suggested mapping is shown, the user
+ * edits it, the edit is what gets loaded, and it is remembered in localStorage under the file's
+ * header, never with a data value.
+ */
+const csv = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+
+const PATIENTS = csv(
+	'patients.csv',
+	'patient_id,office,diagnosis,implant_year\nP001,Lexington,fbss,2020\nP002,Danville,crps,2021\n'
+);
+// Synonyms (Subject ID, Study Day, Average Pain (NRS)) and a column no synonym matches (Max Score).
+const PAIN = csv(
+	'visits.csv',
+	'Subject ID,Study Day,Average Pain (NRS),Max Score,Visit Type\n' +
+		'P001,-30,7,9,clinic\nP001,30,4,6,phone\nP002,-20,6,8,clinic\n'
+);
+const STORE = 'it-pump-outcomes:import:v1:';
+
+const stored = (page: import('@playwright/test').Page) =>
+	page.evaluate((prefix) => {
+		const out: Record<string, string> = {};
+		for (let i = 0; i < localStorage.length; i++) {
+			const k = localStorage.key(i)!;
+			if (k.startsWith(prefix)) out[k] = localStorage.getItem(k)!;
+		}
+		return out;
+	}, STORE);
+
+test('the suggested mapping is shown, edited by the user, loaded as edited, and remembered', async ({
+	page
+}) => {
+	await page.goto('/');
+	await page.getByLabel('Choose CSV files').setInputFiles([PATIENTS, PAIN]);
+	const review = page.getByTestId('review-pain_scores');
+	await expect(review).toBeVisible({ timeout: 45_000 });
+	await expect(review).toContainText('columns were matched by synonym; check the mapping');
+	const select = (header: string) => review.getByRole('combobox', { name: `Load column ${header} as` });
+	// The suggestion: three synonyms matched, the other two columns ignored.
+	await expect(select('Subject ID')).toHaveValue('patient_id');
+	await expect(select('Study Day')).toHaveValue('day');
+	await expect(select('Average Pain (NRS)')).toHaveValue('pain_avg');
+	await expect(select('Max Score')).toHaveValue('');
+	await expect(select('Visit Type')).toHaveValue('');
+	// Nothing is loaded while the question is open.
+	await expect(page).toHaveURL(/\/$/);
+
+	await select('Max Score').selectOption('pain_worst');
+	await page.getByTestId('import-review').getByRole('button', { name: 'Import' }).click();
+	await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
+	const row = await fileRow(page, 'pain_scores');
+	expect(row).toMatchObject({ read: 3, loaded: 3, rejected: 0, skipped: 0 });
+	expect(row.read).toBe(row.loaded + row.rejected + row.skipped);
+	const details = page.getByTestId('details-pain_scores');
+	const mapped = (header: string) => details.locator('table.mapping tr', { hasText: header });
+	await expect(mapped('Max Score')).toContainText('pain_worst');
+	await expect(mapped('Max Score')).toContainText('your choice');
+	await expect(mapped('Visit Type')).toContainText('ignored');
+
+	// Remembered under the normalised header, with the targets only: no data value.
+	const memory = await stored(page);
+	const keys = Object.keys(memory);
+	expect(keys).toHaveLength(1);
+	expect(keys[0]).toContain('subject_id');
+	expect(JSON.parse(memory[keys[0]!]!)).toEqual({
+		mapping: ['patient_id', 'day', 'pain_avg', 'pain_worst', null]
+	});
+	for (const value of ['P001', 'P002', 'clinic', 'phone', '-30'])
+		expect(memory[keys[0]!]).not.toContain(value);
+
+	// A fresh page, the same headers: no question, the remembered mapping applies.
+	await page.goto('/');
+	await page.getByLabel('Choose CSV files').setInputFiles([PATIENTS, PAIN]);
+	await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
+	await expect(
+		page.getByTestId('details-pain_scores').locator('table.mapping tr', { hasText: 'Max Score' })
+	).toContainText('pain_worst');
+
+	// "Edit the mapping" (on the load page, same tab) asks again, starting from the remembered
+	// mapping; the new answer replaces the remembered one.
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Load data' }).click();
+	// The file's details (mapping, warnings) open from its summary line.
+	await page.getByTestId('details-pain_scores').locator('summary').click();
+	await page.getByRole('button', { name: 'Edit the mapping of visits.csv' }).click();
+	const again = page.getByTestId('review-pain_scores');
+	await expect(again).toBeVisible({ timeout: 45_000 });
+	const select2 = (header: string) => again.getByRole('combobox', { name: `Load column ${header} as` });
+	await expect(select2('Max Score')).toHaveValue('pain_worst');
+	await select2('Max Score').selectOption('');
+	await page.getByTestId('import-review').getByRole('button', { name: 'Import' }).click();
+	await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
+	await expect(
+		page.getByTestId('details-pain_scores').locator('table.mapping tr', { hasText: 'Max Score' })
+	).toContainText('ignored');
+	expect(JSON.parse(Object.values(await stored(page))[0]!)).toEqual({
+		mapping: ['patient_id', 'day', 'pain_avg', null, null]
+	});
+});
+
+test('the identifier guard shows columns and counts, never values, and the user drops them to continue', async ({
+	page
+}) => {
+	const values = ['jane@example.org', 'john@example.org', '(859) 555-0101', '859.555.0102'];
+	const patients = csv(
+		'patients.csv',
+		'patient_id,office,diagnosis,implant_year,contact_email,home_phone,ndc\n' +
+			`P001,Lexington,fbss,2020,${values[0]},${values[2]},00409-1234-01\n` +
+			`P002,Danville,crps,2021,${values[1]},${values[3]},0409-1234-01\n`
+	);
+	await page.goto('/');
+	await page.getByLabel('Choose CSV files').setInputFiles([patients]);
+	const found = page.getByTestId('identifiers');
+	await expect(found).toBeVisible({ timeout: 45_000 });
+	const items = found.locator('li');
+	await expect(items).toHaveCount(2);
+	await expect(items.nth(0)).toContainText('column "contact_email"');
+	await expect(items.nth(0)).toContainText('2');
+	await expect(items.nth(1)).toContainText('column "home_phone"');
+	await expect(found).not.toContainText('ndc');
+	// The review's mapping marks them dropped instead of offering a target.
+	const review = page.getByTestId('review-patients');
+	await expect(review.locator('tr', { hasText: 'contact_email' })).toContainText('dropped');
+	await expect(review.getByRole('combobox', { name: 'Load column contact_email as' })).toHaveCount(0);
+	for (const v of values) expect(await page.content()).not.toContain(v);
+	await expect(page).toHaveURL(/\/$/);
+
+	await page.getByRole('button', { name: 'Drop those columns and import' }).click();
+	await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
+	const row = await fileRow(page, 'patients');
+	expect(row).toMatchObject({ read: 2, loaded: 2, rejected: 0, skipped: 0 });
+	const details = page.getByTestId('details-patients');
+	await expect(details).toContainText('dropped 2 columns that may identify a person');
+	await expect(details.locator('table.mapping tr', { hasText: 'contact_email' })).toContainText(
+		'dropped (may identify a person)'
+	);
+	for (const v of values) expect(await page.content()).not.toContain(v);
+	// The choice is remembered by column position, with no value.
+	const memory = Object.values(await stored(page));
+	expect(memory).toHaveLength(1);
+	expect(JSON.parse(memory[0]!)).toMatchObject({ drop: [4, 5] });
+	for (const v of values) expect(memory[0]).not.toContain(v);
+});
