@@ -1,14 +1,25 @@
 // The command-line report (../shared/docs/report.md, docs/report.md): the app's import rules and
-// query builders on a folder of CSV files, in Node, with the same DuckDB engine as the browser.
-//   npm run report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress]
+// query builders on a folder of CSV or Parquet files, in Node, with native DuckDB when it is
+// installed and otherwise the browser's engine (duckdb-wasm's Node build).
+//   npm run report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress] [--engine native|wasm] [--threads N]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadDataset } from '../src/lib/dataset/index.ts';
+import { PARQUET_NAME, parquetAsCsv } from '../src/lib/dataset/parquet.ts';
+import {
+	NATIVE_DUCKDB,
+	NATIVE_INSTALL,
+	NATIVE_PACKAGE,
+	nativeAvailable,
+	nativeDatabase
+} from '../src/lib/db/native.ts';
 import { nodeDatabase } from '../src/lib/db/node.ts';
+import type { Database } from '../src/lib/db/types.ts';
 import { DEFAULT_SETTINGS } from '../src/lib/outcomes/index.ts';
-import { buildReport, formatSummary } from '../src/lib/report/index.ts';
+import { buildReport, formatSummary, suppressReport } from '../src/lib/report/index.ts';
 
-const USAGE = 'usage: npm run report -- DIR [--json] [--mme cdc2022|cdc2016]';
+const USAGE =
+	'usage: npm run report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress] [--engine native|wasm] [--threads N]';
 
 /** Exit 2: the input is refused as a whole (report.md), with the reason on standard error. */
 function refuse(reason: string): never {
@@ -20,6 +31,9 @@ function parseArgs(argv: string[]) {
 	let dir: string | undefined;
 	let json = false;
 	let mme: 'cdc2022' | 'cdc2016' = 'cdc2022';
+	let suppress = false;
+	let engine: 'native' | 'wasm' | undefined;
+	let threads: number | undefined;
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i]!;
 		if (a === '--json') json = true;
@@ -28,37 +42,116 @@ function parseArgs(argv: string[]) {
 			if (v !== 'cdc2022' && v !== 'cdc2016')
 				refuse(`--mme takes cdc2022 or cdc2016, got ${v ?? 'nothing'}\n${USAGE}`);
 			mme = v;
-		} else if (a === '--suppress') refuse('--suppress is not implemented yet (office comparison issue)');
-		else if (a.startsWith('--')) refuse(`unknown option ${a}\n${USAGE}`);
+		} else if (a === '--suppress') suppress = true;
+		else if (a === '--engine') {
+			const v = argv[++i];
+			if (v !== 'native' && v !== 'wasm')
+				refuse(`--engine takes native or wasm, got ${v ?? 'nothing'}\n${USAGE}`);
+			engine = v;
+		} else if (a === '--threads') {
+			const v = argv[++i];
+			threads = Number(v);
+			if (!/^[1-9][0-9]{0,2}$/.test(v ?? ''))
+				refuse(`--threads takes a whole number of threads, got ${v ?? 'nothing'}\n${USAGE}`);
+		} else if (a.startsWith('--')) refuse(`unknown option ${a}\n${USAGE}`);
 		else if (dir === undefined) dir = a;
 		else refuse(`one folder only\n${USAGE}`);
 	}
 	if (!dir) refuse(USAGE);
-	return { dir, json, mme };
+	// duckdb-wasm runs on one thread; more threads are the native engine's only.
+	if (threads !== undefined && engine === 'wasm')
+		refuse('--threads is for --engine native (duckdb-wasm has one)');
+	return { dir, json, mme, suppress, engine, threads };
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** The engine asked for, or native DuckDB when it is installed and the browser's engine otherwise. */
+async function openEngine(
+	choice: 'native' | 'wasm' | undefined,
+	threads: number | undefined
+): Promise<{ db: Database; close: () => Promise<void> }> {
+	const available = choice === 'wasm' ? false : await nativeAvailable();
+	if (choice === undefined && !available && threads !== undefined)
+		refuse(`--threads is for the native engine, and ${NATIVE_PACKAGE} is not installed: ${NATIVE_INSTALL}`);
+	if (choice === 'native' && !available)
+		refuse(
+			`--engine native needs ${NATIVE_PACKAGE}, which is not installed; install it with:\n  ${NATIVE_INSTALL}`
+		);
+	if (available) {
+		// One thread by default: a parallel sum adds in another order than the browser's one thread,
+		// and means then differ in the last bits (docs/report.md, "Which engine, which format").
+		const db = await nativeDatabase({ threads: threads ?? 1 });
+		process.stderr.write(
+			`engine: native DuckDB ${db.version} (${NATIVE_PACKAGE}), ${plural(threads ?? 1, 'thread')}\n`
+		);
+		if (db.version !== NATIVE_DUCKDB)
+			process.stderr.write(
+				`engine: warning: the browser's engine is DuckDB ${NATIVE_DUCKDB} and numbers may differ; the matching native build: ${NATIVE_INSTALL}\n`
+			);
+		return { db, close: () => db.close() };
+	}
+	process.stderr.write(
+		choice === 'wasm'
+			? "engine: duckdb-wasm (the browser's engine, Node build)\n"
+			: `engine: duckdb-wasm (the browser's engine, Node build); ${NATIVE_PACKAGE} is not installed. ` +
+					`For files too large for a browser: ${NATIVE_INSTALL}\n`
+	);
+	return { db: await nodeDatabase(), close: async () => {} };
+}
+
+async function readInputs(dir: string) {
+	const names = readdirSync(dir)
+		.filter((n) => /\.(csv|tsv|txt)$/i.test(n) || PARQUET_NAME.test(n))
+		.sort();
+	if (names.length === 0) refuse(`${dir} holds no .csv or .parquet files`);
+	// An unzipped export bundle's csv/ and parquet/ folders hold its analysis table beside the four
+	// patient-level ones; it is an output, and the importer would take it for a patients file.
+	const analysis = names.find((n) => /^analysis\.(csv|parquet)$/i.test(n));
+	if (analysis)
+		refuse(
+			`${analysis} is an export bundle's analysis table, not an input: report on a folder with the ` +
+				'four patient-level tables only (patients, pain_scores, oral_opioids, pump_events)'
+		);
+	const inputs = [];
+	for (const name of names) {
+		const bytes = new Uint8Array(readFileSync(path.join(dir, name)));
+		if (!PARQUET_NAME.test(name)) {
+			inputs.push({ name, bytes });
+			continue;
+		}
+		// Parquet becomes the CSV text of the same table: the same import rules then apply to it.
+		const converted = await parquetAsCsv(name, bytes);
+		if (!converted.ok) refuse(converted.reason);
+		process.stderr.write(`${name}: Parquet, read as CSV text for the import rules\n`);
+		inputs.push(converted.file);
+	}
+	return inputs;
 }
 
 async function main() {
 	const args = parseArgs(process.argv.slice(2));
 	if (!statSync(args.dir, { throwIfNoEntry: false })?.isDirectory()) refuse(`${args.dir} is not a folder`);
-	const names = readdirSync(args.dir)
-		.filter((n) => /\.(csv|tsv|txt)$/i.test(n))
-		.sort();
-	if (names.length === 0) refuse(`${args.dir} holds no .csv files`);
-	const inputs = names.map((name) => ({
-		name,
-		bytes: new Uint8Array(readFileSync(path.join(args.dir, name)))
-	}));
-
-	const db = await nodeDatabase();
-	const imported = await loadDataset(db, inputs);
-	for (const f of imported.files) {
-		const mapping = f.mapping.columns.map((c) => `${c.header} -> ${c.target ?? '(ignored)'}`).join(', ');
-		process.stderr.write(`${f.file}: ${f.kind}; ${mapping}\n`);
-		for (const w of f.warnings) process.stderr.write(`${f.file}: warning: ${w}\n`);
+	const inputs = await readInputs(args.dir);
+	const engine = await openEngine(args.engine, args.threads);
+	try {
+		const { db } = engine;
+		const imported = await loadDataset(db, inputs);
+		for (const f of imported.files) {
+			const mapping = f.mapping.columns.map((c) => `${c.header} -> ${c.target ?? '(ignored)'}`).join(', ');
+			process.stderr.write(`${f.file}: ${f.kind}; ${mapping}\n`);
+			for (const w of f.warnings) process.stderr.write(`${f.file}: warning: ${w}\n`);
+		}
+		if (imported.refused.length) refuse(imported.refused.map((r) => r.reason).join('\n'));
+		const exact = await buildReport(db, imported, {
+			settings: { ...DEFAULT_SETTINGS, mmeFactors: args.mme }
+		});
+		// --suppress: outcomes.md section 6 on the whole document (src/lib/report/suppress.ts).
+		const report = args.suppress ? suppressReport(exact) : exact;
+		process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : formatSummary(report));
+	} finally {
+		await engine.close();
 	}
-	if (imported.refused.length) refuse(imported.refused.map((r) => r.reason).join('\n'));
-	const report = await buildReport(db, imported, { settings: { ...DEFAULT_SETTINGS, mmeFactors: args.mme } });
-	process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : formatSummary(report));
 }
 
 main().catch((e: unknown) => {

@@ -1,5 +1,5 @@
 // `npm run bench`: the registry-scale benchmark (GitHub issue 7). Timing lives here, never in a test.
-//   npm run bench [-- --sizes 10k,100k,1m] [--changes 30] [--engine-changes 10]
+//   npm run bench [-- --sizes demo,10k,100k,1m] [--changes 30] [--engine-changes 10]
 //                 [--skip-node] [--skip-browser] [--skip-build]
 //   npm run bench -- --huge-only    (after a full run: try the 5M cohort, merged into its results)
 // 1. seeded cohorts (generate.ts --seed 1 --pain-rows N), cached in bench-out/cohorts/;
@@ -19,7 +19,14 @@ import { renderMarkdown, type Results } from './report.ts';
 
 const OUT = 'bench-out';
 const SEED = 1;
-const SIZES: Record<string, number> = { '10k': 10_000, '100k': 100_000, '1m': 1_000_000, '5m': 5_000_000 };
+// `demo` is the app's own demo cohort (data/demo, 348 patients, about 7,500 pain rows), as shipped.
+const SIZES: Record<string, number> = {
+	demo: 7_483,
+	'10k': 10_000,
+	'100k': 100_000,
+	'1m': 1_000_000,
+	'5m': 5_000_000
+};
 const KINDS = ['patients', 'pain_scores', 'oral_opioids', 'pump_events'];
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -29,7 +36,7 @@ function args(argv: string[]) {
 		const i = argv.indexOf(flag);
 		return i >= 0 ? argv[i + 1] : undefined;
 	};
-	const sizes = (get('--sizes') ?? '10k,100k,1m').split(',').filter(Boolean);
+	const sizes = (get('--sizes') ?? 'demo,10k,100k,1m').split(',').filter(Boolean);
 	for (const s of sizes)
 		if (!(s in SIZES)) throw new Error(`unknown size ${s}: one of ${Object.keys(SIZES).join(', ')}`);
 	return {
@@ -60,6 +67,12 @@ function countLines(file: string): number {
 
 /** The cohort for a size, generated once and kept (bench-out/ is not committed). */
 async function cohort(label: string, appOnly: boolean): Promise<Cohort> {
+	if (label === 'demo') {
+		const dir = path.resolve('data', 'demo');
+		const rows = Object.fromEntries(KINDS.map((k) => [k, countLines(path.join(dir, `${k}.csv`))]));
+		const bytes = KINDS.reduce((s, k) => s + statSync(path.join(dir, `${k}.csv`)).size, 0);
+		return { label, dir, rows, bytes, appOnly };
+	}
 	const dir = path.resolve(OUT, 'cohorts', `p${label}`);
 	const metaFile = path.join(dir, 'meta.json');
 	const wanted = { seed: SEED, painRows: SIZES[label]! };

@@ -1,7 +1,7 @@
 import { expect, fileRow, test } from './fixtures';
 
 /**
- * Cases 1, 9, 10, 24, 28 and 33 of ../shared/docs/import-cases.md through the real file input in
+ * Cases 1, 9, 10, 16, 24, 28 and 33 of ../shared/docs/import-cases.md through the real file input in
  * Chromium: what the user sees, and that read = loaded + rejected + skipped on the page.
  */
 const csv = (name: string, text: string | Buffer) => ({
@@ -87,6 +87,36 @@ test('case 10: a row with too many fields is rejected with its line, and the oth
 	await expect(page.getByTestId('problems-pain_scores.csv')).toContainText(
 		'pain_scores.csv line 4: expected 3 fields, found 5'
 	);
+});
+
+test('case 16: stray quotes reject their lines; on request the file is read again with them as text, with a warning', async ({
+	page
+}) => {
+	const patients = csv(
+		'patients.csv',
+		'patient_id,office,diagnosis,implant_year,provider_id\n' +
+			'P001,Lexington,fbss,2020,Dr "Bob"\n' +
+			'P002,"Dan "the" ville",crps,2021,D2\n' +
+			'P003,Maysville,fbss,2020,D3\n'
+	);
+	await page.goto('/');
+	await page.getByLabel('Choose CSV files').setInputFiles([patients]);
+	await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
+	expect(await reconciled(page, 'patients')).toMatchObject({ read: 3, loaded: 1, rejected: 2, skipped: 0 });
+	await expect(page.getByTestId('problems-patients.csv')).toContainText(
+		'patients.csv line 2: a quote character inside a field that is not properly quoted'
+	);
+	const stray = page.getByTestId('stray-quotes-patients');
+	await expect(stray).toContainText('2 lines were rejected for a quote character inside a field');
+	await stray.getByRole('button', { name: 'Re-read patients.csv treating stray quotes as text' }).click();
+
+	await expect(page.getByTestId('details-patients')).toContainText(
+		'read with stray quotes as text, on request: 2 lines have a quote character inside a field that is not properly quoted, ' +
+			'kept as part of the value (line 2, line 3); check those values',
+		{ timeout: 45_000 }
+	);
+	expect(await reconciled(page, 'patients')).toMatchObject({ read: 3, loaded: 3, rejected: 0, skipped: 0 });
+	await expect(page.getByTestId('stray-quotes-patients')).toHaveCount(0);
 });
 
 test('case 24: undecidable dates are asked, and the answer is remembered for the same header', async ({

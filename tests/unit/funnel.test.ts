@@ -1,4 +1,8 @@
-import { describe, expect, test } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { loadDataset } from '../../src/lib/dataset';
+import { nodeDatabase } from '../../src/lib/db/node';
+import { buildReport, type ReportDocument } from '../../src/lib/report';
 import {
 	binomialCdf,
 	binomialLimits,
@@ -262,5 +266,117 @@ describe('flags', () => {
 		const onLimit: FunnelLimits = { limits95: [0, 2 / 4], limits998: [0, 3 / 4] };
 		expect(funnelFlag(2 / 4, onLimit)).toBe('in_control');
 		expect(funnelFlag(3 / 4, onLimit)).toBe('high_95');
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Flags against independently computed limits, at every possible rate of a unit
+
+/** Independent limits: the linear scan over summed masses (exact) or the formula (normal). */
+function independentLimits(n: number, theta: number, method: 'exact' | 'normal'): number[] {
+	if (method === 'exact')
+		return PROBABILITIES.map((p) => scanQuantile((r) => binomialCdfBySum(r, n, theta), p) / n);
+	const se = Math.sqrt((theta * (1 - theta)) / n);
+	return [theta - 3.090232 * se, theta - 1.959964 * se, theta + 1.959964 * se, theta + 3.090232 * se];
+}
+
+/** outcomes.md section 5 in words: flagged only when strictly outside a limit, the outer one first. */
+function independentFlag(rate: number, [lo998, lo95, hi95, hi998]: number[]): string {
+	if (rate > hi998!) return 'high_99.8';
+	if (rate < lo998!) return 'low_99.8';
+	if (rate > hi95!) return 'high_95';
+	if (rate < lo95!) return 'low_95';
+	return 'in_control';
+}
+
+describe('flags at every k of a unit, both methods, against independent limits', () => {
+	test.each([
+		[10, 0.5],
+		[25, 0.3],
+		[61, 60 / 137],
+		[118, 155 / 286],
+		[40, 0.9]
+	] as const)('n = %i, θ0 = %f', (n, theta) => {
+		for (const method of ['exact', 'normal'] as const) {
+			const mine = binomialLimits(n, theta, method);
+			const theirs = independentLimits(n, theta, method);
+			const flags = new Set<string>();
+			for (let k = 0; k <= n; k++) {
+				const rate = k / n;
+				// No rate sits within rounding of a limit here, so the comparison decides every k.
+				for (const l of theirs) expect(Math.abs(rate - l), `${method} k = ${k}`).toBeGreaterThan(1e-9);
+				const flag = funnelFlag(rate, mine);
+				expect(flag, `${method} k = ${k} of ${n}`).toBe(independentFlag(rate, theirs));
+				flags.add(flag);
+			}
+			// The sweep crosses the edges: in control in the middle, flagged at both ends.
+			expect(flags.has('in_control')).toBe(true);
+			expect([...flags].some((f) => f.startsWith('low')) || theta * n < 3).toBe(true);
+			expect([...flags].some((f) => f.startsWith('high'))).toBe(true);
+		}
+	});
+
+	test('the first flagged k on each side is the first rate strictly beyond the independent limit', () => {
+		// n = 50, θ0 = 0.3 (normal): limits95 = [0.172980, 0.427020] (by hand above): 9/50 = 0.18 is
+		// inside, 8/50 = 0.16 below; 21/50 = 0.42 inside, 22/50 = 0.44 above.
+		const l = binomialLimits(50, 0.3, 'normal');
+		expect([8, 9, 21, 22].map((k) => funnelFlag(k / 50, l))).toEqual([
+			'low_95',
+			'in_control',
+			'in_control',
+			'high_95'
+		]);
+		// Exact, n = 10, θ0 = 0.5: limits95 = [0.132444, 0.767556], limits998 = [0.00024, 0.89976] (by
+		// hand above): 0/10 is below the 99.8% limit, 1/10 below the 95% one, 2/10 and 7/10 inside,
+		// 8/10 above the 95% limit, 9/10 above the 99.8% one.
+		const e = binomialLimits(10, 0.5, 'exact');
+		expect([0, 1, 2, 7, 8, 9].map((k) => funnelFlag(k / 10, e))).toEqual([
+			'low_99.8',
+			'low_95',
+			'in_control',
+			'in_control',
+			'high_95',
+			'high_99.8'
+		]);
+	});
+});
+
+describe('the report’s offices object on the demo: limits and flags as computed independently', () => {
+	const docs: Partial<Record<'exact' | 'normal', ReportDocument>> = {};
+	beforeAll(async () => {
+		const db = await nodeDatabase();
+		const inputs = readdirSync('data/demo').map((name) => ({
+			name,
+			bytes: new Uint8Array(readFileSync(`data/demo/${name}`))
+		}));
+		const imported = await loadDataset(db, inputs);
+		for (const method of ['exact', 'normal'] as const) {
+			docs[method] = await buildReport(db, imported, { funnelMethod: method });
+		}
+	});
+
+	test.each(['exact', 'normal'] as const)('%s', (method) => {
+		const doc = docs[method]!;
+		const o = doc.offices;
+		expect(o.method).toBe(method);
+		// The target pools every office: the practice's 12-month all-implanted responders (pain section).
+		const all = doc.pain.pain_avg.windows.find((w) => w.label === '12m')!.responders30.all_implanted;
+		expect(o.target).toBeCloseTo(all.k / all.n, 14);
+		const shown = o.units.filter((u) => !u.suppressed);
+		expect(shown.length).toBeGreaterThanOrEqual(2);
+		for (const u of shown) {
+			const [n, k] = [u.n as number, u.k as number];
+			const [lo998, lo95, hi95, hi998] = independentLimits(n, all.k / all.n, method);
+			expect(u.rate).toBeCloseTo(k / n, 14);
+			expect(u.limits95![0]).toBeCloseTo(lo95!, 10);
+			expect(u.limits95![1]).toBeCloseTo(hi95!, 10);
+			expect(u.limits998![0]).toBeCloseTo(lo998!, 10);
+			expect(u.limits998![1]).toBeCloseTo(hi998!, 10);
+			expect(u.flag, u.office).toBe(independentFlag(k / n, [lo998!, lo95!, hi95!, hi998!]));
+		}
+		// Hidden units carry no limits and no flag (limits depend on n alone and would give it back).
+		for (const u of o.units.filter((x) => x.suppressed)) {
+			expect([u.limits95, u.limits998, u.flag]).toEqual([null, null, null]);
+		}
 	});
 });

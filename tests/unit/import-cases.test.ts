@@ -10,6 +10,8 @@ import {
 	type ImportOptions,
 	type ImportReport
 } from '../../src/lib/ingest';
+import { deriveSql, NO_FILTERS } from '../../src/lib/sql';
+import { mmeReport } from '../../src/lib/sql/mme';
 import { enc, files } from './helpers';
 
 /**
@@ -375,17 +377,85 @@ describe('9-23: structure and dialect', () => {
 		expect(table).toEqual({ ok: false, reason: 'u.csv: unterminated quote starting line 1' });
 	});
 
+	const STRAY =
+		'patient_id,office,diagnosis,provider_id\n' +
+		'P1,"Lex "the city" ington",fbss,D1\n' + // a stray quote inside a quoted field
+		'P2,Danville,crps,Dr "Bob"\n' + // quotes inside a field that does not start with one
+		'P3,Maysville,fbss,"D ""3"""\n' + // properly escaped: never stray
+		'P4,Cynthiana,"fb"ss",D4\n'; // read as text, the diagnosis is not a contract value
+
 	test('16: an unescaped quote inside a quoted field rejects the line', async () => {
-		const { report } = await load({
-			'patients.csv': 'patient_id,office,diagnosis\nP1,"Lex "the city" ington",fbss\nP2,Danville,crps\n'
-		});
-		expect(file(report, 'patients.csv').problems).toEqual([
-			{
-				line: 2,
-				column: null,
-				value: null,
-				rule: 'a quote character inside a field that is not properly quoted'
-			}
+		const { report } = await load({ 'patients.csv': STRAY });
+		const f = file(report, 'patients.csv');
+		expect(f.problems.map((p) => [p.line, p.column, p.rule])).toEqual([
+			[2, null, 'a quote character inside a field that is not properly quoted'],
+			[3, null, 'a quote character inside a field that is not properly quoted'],
+			[5, null, 'a quote character inside a field that is not properly quoted']
+		]);
+		// The report offers the relaxed read for these lines.
+		expect(f.strayQuotes).toEqual({ count: 3, relaxed: false });
+		expect(f.warnings.join('\n')).not.toMatch(/stray quotes/);
+	});
+
+	test('16: on request, stray quotes are read as text, with a warning counting the lines', async () => {
+		const key = headerKey(['patient_id', 'office', 'diagnosis', 'provider_id']);
+		const { db, report } = await load(
+			{ 'patients.csv': STRAY },
+			{ choices: { [key]: { lenientQuotes: true } } }
+		);
+		const f = file(report, 'patients.csv');
+		expect(counts(report, 'patients.csv')).toEqual({ read: 4, loaded: 3, rejected: 1, skipped: 0 });
+		expect(f.strayQuotes).toEqual({ count: 3, relaxed: true });
+		expect(f.warnings).toContain(
+			'read with stray quotes as text, on request: 3 lines have a quote character inside a field that is not properly quoted, ' +
+				'kept as part of the value (line 2, line 3, line 5); check those values'
+		);
+		expect(f.problems.map((p) => [p.line, p.column, p.value])).toEqual([[5, 'diagnosis', 'fb"ss']]);
+		expect(await db.query('SELECT patient_id, office, provider_id FROM patients ORDER BY _line')).toEqual([
+			{ patient_id: 'P1', office: 'Lex "the city" ington', provider_id: 'D1' },
+			{ patient_id: 'P2', office: 'Danville', provider_id: 'Dr "Bob"' },
+			{ patient_id: 'P3', office: 'Maysville', provider_id: 'D "3"' }
+		]);
+	});
+
+	test('16: the relaxed read stages fields with many stray quotes (the staged copy grows)', async () => {
+		const many = '"'.repeat(150);
+		const patients =
+			'patient_id,office,diagnosis,provider_id\n' +
+			`P1,Lexington,fbss,x${many}\n` +
+			`P2,"Danville${' "'.repeat(80)} end",crps,D2\n`;
+		const key = headerKey(['patient_id', 'office', 'diagnosis', 'provider_id']);
+		const { db, report } = await load(
+			{ 'patients.csv': patients },
+			{ choices: { [key]: { lenientQuotes: true } } }
+		);
+		expect(counts(report, 'patients.csv')).toEqual({ read: 2, loaded: 2, rejected: 0, skipped: 0 });
+		expect(await db.query('SELECT office, provider_id FROM patients ORDER BY _line')).toEqual([
+			{ office: 'Lexington', provider_id: `x${many}` },
+			{ office: `Danville${' "'.repeat(80)} end`, provider_id: 'D2' }
+		]);
+	});
+
+	withShared('16: unescaped_quote.csv read on request as DuckDB reads it with strict_mode off', async () => {
+		const bytes = shared('conformance/duckdb-csv/unescaped_quotes/unescaped_quote.csv');
+		const db = await nodeDatabase();
+		const strict = await records(db, 'u.csv', bytes, { header: 'none' });
+		expect(strict.rows).toEqual([]);
+		const relaxed = await records(db, 'u.csv', bytes, { header: 'none', lenientQuotes: true });
+		expect(relaxed.table.ok && relaxed.table.warnings).toEqual([
+			'read with stray quotes as text, on request: 6 lines have a quote character inside a field that is not properly quoted, ' +
+				'kept as part of the value (line 1, line 2, line 3, line 4, line 5, line 6); check those values'
+		]);
+		// The file's lines are `N;"pedro "pdet" holanda"` (line 3: `ho;landa`). As text, the stray
+		// quotes stay in the value; DuckDB's strict_mode = false drops them (pedro pdet holanda).
+		const value = 'pedro "pdet" holanda';
+		expect(relaxed.rows).toEqual([
+			['1', value],
+			['2', value],
+			['3', 'pedro "pdet" ho;landa'],
+			['4', value],
+			['5', value],
+			['6', value]
 		]);
 	});
 
@@ -724,19 +794,92 @@ describe('24-32: values', () => {
 		expect(b.rows[0]![4]).toBe('08123');
 	});
 
-	test('32: MME that cannot be computed is never loaded as 0: quantity 0, days_supply 0, no strength are rejected', async () => {
-		// The facts of OMOP DRUG_EXPOSURE's opioid rows in the contract's form.
+	test('32: MME that cannot be computed (quantity 0, days_supply 0, no strength) is loaded, warned by reason, and never 0', async () => {
+		// The facts of OMOP DRUG_EXPOSURE's opioid rows in the contract's form, beside rows that
+		// stay rejects: a negative number, a non-number, a strength without its unit.
 		const oral =
-			'patient_id,start_day,days_supply,drug,strength,strength_unit,quantity\n' +
-			'P1,1,14,oxycodone,10,mg,0\nP1,20,0,codeine,15,mg,30\nP1,40,30,tramadol,,mg,60\nP1,80,30,tramadol,50,mg,60\n';
+			'patient_id,start_day,end_day,days_supply,drug,strength,strength_unit,quantity,units_per_day\n' +
+			'P1,1,14,14,oxycodone,10,mg,0,\n' + // 2: quantity 0, no units_per_day: quantity missing, days 1-14
+			'P1,20,,0,codeine,15,mg,30,\n' + // 3: days_supply 0 and no end: days supply missing, day 20 only
+			'P1,40,,30,tramadol,,,60,\n' + // 4: no strength (nor unit): strength missing, days 40-69
+			'P1,80,,30,tramadol,50,mg,60,\n' + // 5: 60 / 30 = 2 a day, 50 x 2 x 0.2 = 20 MME, days 80-109
+			'P1,120,,30,oxycodone,-5,mg,60,\n' + // 6: rejected (negative strength)
+			'P1,130,,ten,morphine,10,mg,60,\n' + // 7: rejected (not a number)
+			'P2,5,,0,buprenorphine,8,mg,0,\n' + // 8: no CDC factor: excluded for that, not counted as not computable
+			'P1,150,179,,oxycodone,5,mg,60,\n' + // 9: quantity without days_supply: days supply missing, days 150-179
+			'P1,200,,30,morphine,0.0,mg,,2\n' + // 10: strength 0.0: strength missing, days 200-229
+			'P1,240,,30,morphine,10,mg,,-1\n' + // 11: rejected (negative units_per_day)
+			'P1,250,,30,morphine,10,,,2\n'; // 12: rejected (strength without a unit)
 		const { db, report } = await load({ 'patients.csv': PATIENTS, 'oral.csv': oral });
-		expect(file(report, 'oral.csv').rules).toEqual([
-			{ column: 'days_supply', rule: 'expected a number greater than 0', rows: 1 },
-			{ column: 'quantity', rule: 'expected a number greater than 0', rows: 1 },
-			{ column: 'strength', rule: 'required value missing', rows: 1 }
+		expect(counts(report, 'oral.csv')).toEqual({ read: 11, loaded: 7, rejected: 4, skipped: 0 });
+		expect(file(report, 'oral.csv').problems.map((p) => [p.line, p.column, p.value, p.rule])).toEqual([
+			[6, 'strength', '-5', 'expected a number greater than 0'],
+			[7, 'days_supply', 'ten', 'expected a whole number'],
+			[11, 'units_per_day', '-1', 'expected a number greater than 0'],
+			[12, 'strength_unit', null, 'required value missing (strength is given)']
 		]);
-		expect(counts(report, 'oral.csv')).toEqual({ read: 4, loaded: 1, rejected: 3, skipped: 0 });
-		expect(await db.query('SELECT start_day FROM oral_opioids')).toEqual([{ start_day: 80 }]);
+		const tail = 'loaded, and left out of MME (never counted as 0)';
+		expect(file(report, 'oral.csv').warnings).toEqual([
+			`MME not computable for 1 row (quantity missing): line 2; ${tail}`,
+			`MME not computable for 2 rows (days supply missing): line 3, line 9; ${tail}`,
+			`MME not computable for 2 rows (strength missing): line 4, line 10; ${tail}`
+		]);
+		// 0 is "not recorded": loaded as NULL, never as the number 0.
+		expect(
+			await db.query(
+				'SELECT _line, strength, strength_unit, days_supply, quantity, units_per_day FROM oral_opioids ORDER BY _line'
+			)
+		).toEqual([
+			{ _line: 2, strength: 10, strength_unit: 'mg', days_supply: 14, quantity: null, units_per_day: null },
+			{ _line: 3, strength: 15, strength_unit: 'mg', days_supply: null, quantity: 30, units_per_day: null },
+			{ _line: 4, strength: null, strength_unit: null, days_supply: 30, quantity: 60, units_per_day: null },
+			{ _line: 5, strength: 50, strength_unit: 'mg', days_supply: 30, quantity: 60, units_per_day: null },
+			{ _line: 8, strength: 8, strength_unit: 'mg', days_supply: null, quantity: null, units_per_day: null },
+			{ _line: 9, strength: 5, strength_unit: 'mg', days_supply: null, quantity: 60, units_per_day: null },
+			{ _line: 10, strength: null, strength_unit: 'mg', days_supply: 30, quantity: null, units_per_day: 2 }
+		]);
+
+		// The MME chart leaves them out with their count by reason, and never plots them as 0.
+		for (const sql of deriveSql()) await db.query(sql);
+		const mme = await mmeReport(db, NO_FILTERS, 'cdc2022');
+		expect(mme.excluded_prescriptions).toEqual([
+			{ reason: 'not computable: days supply missing', n: 2 },
+			{ reason: 'not computable: strength missing', n: 2 },
+			{ reason: 'no CDC factor', n: 1 },
+			{ reason: 'not computable: quantity missing', n: 1 }
+		]);
+		expect(
+			await db.query('SELECT _line, from_day, to_day, mme_per_day FROM mme_prescriptions ORDER BY _line')
+		).toEqual([
+			{ _line: 2, from_day: 1, to_day: 14, mme_per_day: null },
+			{ _line: 3, from_day: 20, to_day: 20, mme_per_day: null },
+			{ _line: 4, from_day: 40, to_day: 69, mme_per_day: null },
+			{ _line: 5, from_day: 80, to_day: 109, mme_per_day: 20 },
+			{ _line: 8, from_day: 5, to_day: 5, mme_per_day: null },
+			{ _line: 9, from_day: 150, to_day: 179, mme_per_day: null },
+			{ _line: 10, from_day: 200, to_day: 229, mme_per_day: null }
+		]);
+		// P1 is observed on days 1-229 (no follow-up end: its last covered day). Days covered only by
+		// the five: 14 + 1 + 30 + 30 + 30 = 105, all null; 20 MME on 80-109; 0 on the other 94.
+		const daily = (where: string) =>
+			db.query(
+				`SELECT count(*)::INTEGER AS n, min(day) AS first, max(day) AS last FROM mme_daily WHERE patient_id = 'P1' AND ${where}`
+			);
+		const covered =
+			'day BETWEEN 1 AND 14 OR day = 20 OR day BETWEEN 40 AND 69 OR day BETWEEN 150 AND 179 OR day BETWEEN 200 AND 229';
+		expect(await daily(`mme IS NULL`)).toEqual([{ n: 105, first: 1, last: 229 }]);
+		expect(await daily(`mme IS NULL AND (${covered})`)).toEqual([{ n: 105, first: 1, last: 229 }]);
+		expect(await daily('mme = 20')).toEqual([{ n: 30, first: 80, last: 109 }]);
+		expect(await daily('mme = 0')).toEqual([{ n: 229 - 105 - 30, first: 15, last: 199 }]);
+		expect(
+			await db.query(
+				`SELECT day, mme FROM mme_daily WHERE patient_id = 'P1' AND day IN (19, 20, 21) ORDER BY day`
+			)
+		).toEqual([
+			{ day: 19, mme: 0 },
+			{ day: 20, mme: null },
+			{ day: 21, mme: 0 }
+		]);
 	});
 
 	withShared('32: OMOP DRUG_EXPOSURE is not a contract file: refused, nothing loaded as 0', async () => {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/lib/dataset';
 import { nodeDatabase } from '../../src/lib/db/node';
-import { buildReport, reportSchema } from '../../src/lib/report';
+import { buildReport, reportSchema, suppressedReportSchema, suppressReport } from '../../src/lib/report';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -78,6 +78,46 @@ describe('npm run report', () => {
 			const lines = readFileSync(path.join(DEMO, f.file), 'utf8').trimEnd().split('\n').length - 1;
 			expect([f.file, f.read, f.loaded, f.rejected, f.skipped]).toEqual([f.file, lines, lines, 0, 0]);
 		}
+	});
+});
+
+describe('npm run report --suppress and the readable summary', () => {
+	test('--suppress prints the suppressed document: its schema, and the same as in-process', async () => {
+		const r = await report(DEMO, '--json', '--suppress');
+		expect(r.code).toBe(0);
+		const json = JSON.parse(r.stdout);
+		const parsed = suppressedReportSchema.safeParse(json);
+		expect(parsed.success, parsed.error?.message).toBe(true);
+		expect(json.settings).toMatchObject({ suppressed: 'all', suppression_threshold: 11 });
+		const db = await nodeDatabase();
+		const inputs = readdirSync(DEMO).map((name) => ({
+			name,
+			bytes: new Uint8Array(readFileSync(path.join(DEMO, name)))
+		}));
+		const inApp = suppressReport(await buildReport(db, await loadDataset(db, inputs)));
+		expect(JSON.parse(JSON.stringify(inApp))).toEqual(json);
+		// The demo's 36-month window has fewer than 11 completers left out of the % metrics.
+		const w36 = json.pain.pain_avg.windows.find((w: { label: string }) => w.label === '36m');
+		expect(w36.excluded_low_baseline).toBe('<11');
+	});
+
+	test('the summary names every office with its numbers or as suppressed, and says when all is suppressed', async () => {
+		const [plain, small, json] = await Promise.all([
+			report(DEMO),
+			report(DEMO, '--suppress'),
+			report(DEMO, '--json')
+		]);
+		expect([plain.code, small.code, json.code]).toEqual([0, 0, 0]);
+		const offices = JSON.parse(json.stdout).offices;
+		const pct = (x: number) => `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
+		expect(plain.stdout).toContain('Offices: >=30% responders at 12m, all implanted');
+		for (const u of offices.units) {
+			expect(plain.stdout).toContain(
+				u.suppressed ? `${u.office}: suppressed` : `${u.office}: ${u.k}/${u.n}, ${pct(u.rate)}`
+			);
+		}
+		expect(plain.stdout).not.toContain('Small cells suppressed throughout');
+		expect(small.stdout).toContain('Small cells suppressed throughout (--suppress)');
 	});
 });
 

@@ -19,6 +19,11 @@ export interface ColumnMeta {
 	maxDecimals?: number;
 	/** Time columns come in a `day` (integer) and a `date` (ISO) form; this names the `day` one. */
 	dayForm?: string;
+	/**
+	 * An input a row may lack although the column is required: empty, and for numbers 0, is "not
+	 * recorded" and loaded as NULL (never as the number 0, never a reject). Says what follows.
+	 */
+	notRecorded?: string;
 }
 
 export type Column = z.ZodType & { meta(): ColumnMeta | undefined };
@@ -35,11 +40,15 @@ export const col = {
 	text: (description: string, required = 'no') =>
 		tag(z.string().min(1), { kind: 'text', description, required }),
 	integer: (description: string, required = 'no', opt: Opt = {}) =>
-		tag(bounded(z.number().int(), opt), { kind: 'integer', description, required, ...opt }),
+		tag(nullableIf(bounded(z.number().int(), opt), opt), { kind: 'integer', description, required, ...opt }),
 	number: (description: string, required = 'no', opt: Opt = {}) =>
-		tag(bounded(z.number(), opt), { kind: 'number', description, required, ...opt }),
-	enum: <const V extends readonly [string, ...string[]]>(values: V, description: string, required = 'no') =>
-		tag(z.enum(values), { kind: 'enum', description, required, values }),
+		tag(nullableIf(bounded(z.number(), opt), opt), { kind: 'number', description, required, ...opt }),
+	enum: <const V extends readonly [string, ...string[]]>(
+		values: V,
+		description: string,
+		required = 'no',
+		opt: Pick<Opt, 'notRecorded'> = {}
+	) => tag(nullableIf(z.enum(values), opt), { kind: 'enum', description, required, values, ...opt }),
 	date: (description: string, required = 'no', dayForm?: string) =>
 		tag(z.iso.date(), { kind: 'date', description, required, ...(dayForm ? { dayForm } : {}) }),
 	age: (description: string) =>
@@ -51,6 +60,11 @@ export const col = {
 			max: 89
 		})
 };
+
+/** A loaded row holds NULL where an input was not recorded. */
+function nullableIf<T extends z.ZodType>(s: T, opt: Pick<Opt, 'notRecorded'>): T | z.ZodNullable<T> {
+	return opt.notRecorded === undefined ? s : s.nullable();
+}
 
 function bounded(s: z.ZodNumber, opt: Opt): z.ZodNumber {
 	let out = s;

@@ -20,9 +20,7 @@ export function dataDictionary(): string {
 		out.push('|---|---|---|---|---|---|');
 		for (const c of columnsOf(f.kind)) {
 			const synonyms = (SYNONYMS[c.name] ?? []).map((s) => `\`${s}\``).join(', ');
-			out.push(
-				`| ${c.name} | ${typeName(c)} | ${c.required} | ${domain(c)} | ${c.description} | ${synonyms} |`
-			);
+			out.push(`| ${c.name} | ${typeName(c)} | ${c.required} | ${domain(c)} | ${meaning(c)} | ${synonyms} |`);
 		}
 		out.push('');
 	}
@@ -50,5 +48,12 @@ function domain(c: ColumnSpec): string {
 	if (c.positive) parts.push('> 0');
 	if (c.maxDecimals !== undefined) parts.push(`at most ${c.maxDecimals} decimal`);
 	if (c.kind === 'age') parts.push('or `90+`');
+	if (c.notRecorded !== undefined) parts.push(c.values ? 'or empty' : 'or 0 / empty (not recorded)');
 	return parts.join(', ');
+}
+
+function meaning(c: ColumnSpec): string {
+	if (c.notRecorded === undefined) return c.description;
+	const empty = c.values ? 'Empty' : '0 or empty';
+	return `${c.description}. ${empty}: not recorded, ${c.notRecorded}`;
 }

@@ -106,22 +106,51 @@ export const pain_scores = z.object({
 		.optional()
 });
 
+/**
+ * What a 0 or empty MME input means (outcomes.md section 3, import-cases.md case 32): not
+ * recorded, so the row is loaded with NULL and its MME is not computable (null with a reason,
+ * never 0). `mmeNotComputableSql` names the reason.
+ */
+const NOT_RECORDED = {
+	strength: 'the row is loaded and its MME is not computable (strength missing)',
+	strength_unit: 'allowed only when strength is not recorded either',
+	days_supply:
+		'the row is loaded; without an end it covers its start day only and its MME is not computable (days supply missing), as when quantity needs it for units per day',
+	units_per_day:
+		'quantity with days_supply stands for it; without them the MME is not computable (quantity missing)',
+	quantity: 'units_per_day stands for it; without it the MME is not computable (quantity missing)'
+};
+
 export const oral_opioids = z.object({
 	patient_id: patientRef(),
 	start_day: col.integer('first day covered', 'yes (or `start_date`)').optional(),
 	start_date: col.date('first day covered', 'yes (or `start_day`)', 'start_day').optional(),
 	end_day: col.integer('last day covered, inclusive', 'one of end or days_supply').optional(),
 	end_date: col.date('last day covered, inclusive', 'one of end or days_supply', 'end_day').optional(),
-	days_supply: col.integer('alternative to end', 'one of end or days_supply', { positive: true }).optional(),
+	days_supply: col
+		.integer('alternative to end', 'one of end or days_supply', {
+			positive: true,
+			notRecorded: NOT_RECORDED.days_supply
+		})
+		.optional(),
 	drug: col.enum(ORAL_DRUGS, 'generic name', 'yes'),
-	strength: col.number('per unit (tablet, patch)', 'yes', { positive: true }),
-	strength_unit: col.enum(['mg', 'mcg/hr'], '`mcg/hr` only for transdermal fentanyl', 'yes'),
+	strength: col.number('per unit (tablet, patch)', 'yes', {
+		positive: true,
+		notRecorded: NOT_RECORDED.strength
+	}),
+	strength_unit: col.enum(['mg', 'mcg/hr'], '`mcg/hr` only for transdermal fentanyl', 'yes', {
+		notRecorded: NOT_RECORDED.strength_unit
+	}),
 	units_per_day: col
-		.number('tablets (or patches worn) per day', 'one of units_per_day or quantity', { positive: true })
+		.number('tablets (or patches worn) per day', 'one of units_per_day or quantity', {
+			positive: true,
+			notRecorded: NOT_RECORDED.units_per_day
+		})
 		.optional(),
 	quantity: col
 		.number('units dispensed; with days_supply gives units/day', 'one of units_per_day or quantity', {
-			positive: true
+			positive: true,
+			notRecorded: NOT_RECORDED.quantity
 		})
 		.optional(),
 	indication: col
@@ -137,6 +166,20 @@ export const oral_opioids = z.object({
 		})
 		.optional()
 });
+
+/**
+ * Why a loaded oral prescription's MME is not computable from its row, or NULL when it is: the
+ * first input missing in the order the dose is computed (units per day from quantity and days
+ * supply, then times strength). Without an end or a days supply the coverage is unknown too.
+ * `t` qualifies the columns (`t.`). The importer's warnings and mme_prescriptions share it.
+ */
+export function mmeNotComputableSql(t = ''): string {
+	return (
+		`CASE WHEN ${t}units_per_day IS NULL AND ${t}quantity IS NULL THEN 'quantity missing' ` +
+		`WHEN ${t}days_supply IS NULL AND (${t}units_per_day IS NULL OR ${t}end_day IS NULL) THEN 'days supply missing' ` +
+		`WHEN ${t}strength IS NULL THEN 'strength missing' END`
+	);
+}
 
 export const pump_events = z.object({
 	patient_id: patientRef(),

@@ -5,52 +5,58 @@ import * as duckdb from '@duckdb/duckdb-wasm';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { arrowToRows } from './arrow';
+import { withQueryCache, type CachedDatabase } from './cache';
+import { serialDatabase, type Engine } from './serial';
 import { CONNECTION_SETTINGS } from './settings';
-import { QueryError, type Database, type Row } from './types';
+import { QueryError, type Row } from './types';
 
-let shared: Promise<Database> | undefined;
+let shared: Promise<CachedDatabase> | undefined;
 
-/** Start DuckDB once per page; call early so the wasm compiles while the user reads. */
-export function browserDatabase(): Promise<Database> {
+// `?debug` in the address logs every query's time to the console, and the queries answered from
+// the cache or dropped as superseded. Read as the module loads: the layout soon rewrites the
+// address to hold only the view.
+const debug = typeof location !== 'undefined' && new URLSearchParams(location.search).has('debug');
+const log = (line: string) => {
+	if (debug) console.debug(line);
+};
+
+/**
+ * Start DuckDB once per page. The layout calls it as the app loads, so the worker starts and the
+ * wasm compiles while it streams in, before the user asks for data.
+ */
+export function browserDatabase(): Promise<CachedDatabase> {
 	shared ??= open();
 	return shared;
 }
 
-async function open(): Promise<Database> {
+async function open(): Promise<CachedDatabase> {
+	log(`DuckDB starting ${Math.round(performance.now())} ms after navigation start`);
 	const worker = new Worker(ehWorker);
 	const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
 	await db.instantiate(ehWasm);
 	const conn = await db.connect();
 	for (const s of CONNECTION_SETTINGS) await conn.query(s);
-	// One query at a time on the one connection, in the order asked.
-	let queue: Promise<unknown> = Promise.resolve();
-	const serial = <T>(task: () => Promise<T>): Promise<T> => {
-		const next = queue.then(task, task);
-		queue = next.catch(() => undefined);
-		return next;
-	};
-	// `?debug=sql` in the address logs every query's time to the console.
-	const debug = new URLSearchParams(location.search).has('debug');
-	return {
-		query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-			return serial(async () => {
-				const started = performance.now();
+	log(`DuckDB ready ${Math.round(performance.now())} ms after navigation start`);
+	const engine: Engine = {
+		async run<T = Row>(sql: string, params: readonly unknown[]): Promise<T[]> {
+			const started = performance.now();
+			try {
+				if (params.length === 0) return arrowToRows<T>(await conn.query(sql));
+				const stmt = await conn.prepare(sql);
 				try {
-					if (params.length === 0) return arrowToRows<T>(await conn.query(sql));
-					const stmt = await conn.prepare(sql);
-					try {
-						return arrowToRows<T>(await stmt.query(...params));
-					} finally {
-						await stmt.close();
-					}
-				} catch (e) {
-					throw new QueryError(e instanceof Error ? e.message : String(e), sql, { cause: e });
+					return arrowToRows<T>(await stmt.query(...params));
 				} finally {
-					if (debug) console.debug(`${Math.round(performance.now() - started)} ms`, sql.slice(0, 120));
+					await stmt.close();
 				}
-			});
+			} catch (e) {
+				throw new QueryError(e instanceof Error ? e.message : String(e), sql, { cause: e });
+			} finally {
+				log(`${Math.round(performance.now() - started)} ms ${sql.slice(0, 120)}`);
+			}
 		},
-		registerBuffer: (name, bytes) => serial(() => db.registerFileBuffer(name, bytes)),
-		dropBuffer: (name) => serial(async () => void (await db.dropFile(name)))
+		registerBuffer: (name, bytes) => db.registerFileBuffer(name, bytes),
+		dropBuffer: async (name) => void (await db.dropFile(name))
 	};
+	const serial = serialDatabase(engine, (sql) => log(`superseded: ${sql.slice(0, 120)}`));
+	return withQueryCache(serial, { onHit: (sql) => log(`cache hit: ${sql.slice(0, 120)}`) });
 }

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { arrowToRows } from './arrow';
+import { serialDatabase } from './serial';
 import { CONNECTION_SETTINGS } from './settings';
 import { QueryError, type Database, type Row } from './types';
 
@@ -29,7 +30,10 @@ interface BlockingConnection {
 
 let shared: Promise<Database> | undefined;
 
-/** One DuckDB per process: tests share it (vitest `isolate: false`). */
+/**
+ * One DuckDB per process: tests share it (vitest `isolate: false`). Serial like the page's, without
+ * its cache (tests wrap it with `withQueryCache` when they need one).
+ */
 export function nodeDatabase(): Promise<Database> {
 	shared ??= open();
 	return shared;
@@ -46,8 +50,8 @@ async function open(): Promise<Database> {
 	await db.instantiate();
 	const conn = db.connect();
 	for (const s of CONNECTION_SETTINGS) conn.query(s);
-	return {
-		async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+	return serialDatabase({
+		async run<T = Row>(sql: string, params: readonly unknown[]): Promise<T[]> {
 			try {
 				if (params.length === 0) return arrowToRows<T>(conn.query(sql));
 				const stmt = conn.prepare(sql);
@@ -66,5 +70,5 @@ async function open(): Promise<Database> {
 		async dropBuffer(name) {
 			db.dropFile(name);
 		}
-	};
+	});
 }

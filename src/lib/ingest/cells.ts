@@ -108,6 +108,8 @@ export class CellChecker {
 	private sep = 0;
 	/** The last whole number parsed. */
 	private int = 0;
+	/** The last number parsed was a 0 that means "not recorded" (CellRule.zeroIsNull). */
+	private zero = false;
 	/**
 	 * The duplicate key of the current record (pain_scores: patient_id and day), kept so the
 	 * scanner can find repeated keys in a sorted file without a database pass.
@@ -200,6 +202,7 @@ export class CellChecker {
 			case R_INT:
 				error = this.integer(col, cs, ce, 'expected a whole number');
 				if (!error) {
+					if (this.zero) return this.notRecorded(col, st, oField, o);
 					if (col === this.key.int) this.key.value = this.int;
 					return plain ? o : copy(b, cs, ce, out, oField);
 				}
@@ -207,6 +210,7 @@ export class CellChecker {
 			case R_NUM:
 				error = this.number(col, cs, ce, st);
 				if (!error) {
+					if (this.zero) return this.notRecorded(col, st, oField, o);
 					if (!plain) o = copy(b, cs, ce, out, oField);
 					if (this.sep === COMMA) for (let k = oField; k < o; k++) if (out[k] === COMMA) out[k] = DOT;
 					return o;
@@ -235,6 +239,12 @@ export class CellChecker {
 		return o;
 	}
 
+	/** A 0 that means "not recorded": staged empty, so it loads as NULL, never as the number 0. */
+	private notRecorded(col: number, st: ColumnStats, oField: number, o: number): number {
+		st.values--;
+		return this.keep[col] === 1 ? oField : o;
+	}
+
 	private fail(col: number, value: string | null, rule: string): void {
 		this.bad = true;
 		this.problems.push({ line: this.line, column: this.cols[col]!.header, value, rule });
@@ -253,6 +263,7 @@ export class CellChecker {
 		if (b[i] === MINUS) i++;
 		const neg = i > cs;
 		const rule = this.cols[col]!.rule!;
+		this.zero = false;
 		if (i === ce) return message;
 		if (ce - i > 10) return allDigits(b, i, ce) ? (rangeMessage(rule) ?? message) : message;
 		let v = 0;
@@ -264,6 +275,10 @@ export class CellChecker {
 		if (neg) v = -v;
 		if (v > 2147483647 || v < -2147483648) return rangeMessage(rule) ?? message;
 		this.int = v;
+		if (v === 0 && rule.zeroIsNull) {
+			this.zero = true;
+			return null;
+		}
 		return rangeError(rule, v);
 	}
 
@@ -277,6 +292,7 @@ export class CellChecker {
 		let digits = 0;
 		let decimals = 0;
 		let sep = 0;
+		this.zero = false;
 		for (; i < ce; i++) {
 			const c = b[i]!;
 			if (c >= 0x30 && c <= 0x39) {
@@ -300,6 +316,10 @@ export class CellChecker {
 		}
 		if (rule.maxDecimals !== undefined && decimals > rule.maxDecimals)
 			return `expected at most ${rule.maxDecimals} decimal`;
+		if (mant === 0 && rule.zeroIsNull) {
+			this.zero = true;
+			return null;
+		}
 		return rangeError(rule, (neg ? -mant : mant) / 10 ** decimals);
 	}
 

@@ -5,7 +5,7 @@ import { findGenericHeader } from './dialect';
 import { findIdentifiers, type IdentifierFinding } from './identifiers';
 import { genericPlan } from './plan';
 import type { Problem, SkippedLine } from './report';
-import { scanAll, UnterminatedQuote } from './scan';
+import { scanAll, strayQuoteWarning, UnterminatedQuote } from './scan';
 import { bufferName, readStagedSql } from './stage';
 
 /**
@@ -37,6 +37,8 @@ export interface ReadOptions {
 	/** `auto` (default): a first record holding a number or a date is data, not a header. */
 	header?: 'auto' | 'first' | 'none';
 	table?: string;
+	/** The relaxed read: stray quotes are text, with a warning (import-cases.md case 16). */
+	lenientQuotes?: boolean;
 }
 
 export async function readCsvTable(
@@ -58,7 +60,8 @@ export async function readCsvTable(
 			head,
 			plan: genericPlan(columns),
 			exact: true,
-			invalid: decoded.invalid
+			invalid: decoded.invalid,
+			lenientQuotes: options.lenientQuotes === true
 		});
 	} catch (e) {
 		if (e instanceof UnterminatedQuote) return { ok: false, reason: `${file}: ${e.message}` };
@@ -88,6 +91,7 @@ export async function readCsvTable(
 		columns.pop();
 		warnings.push('the header ends with a delimiter: the empty, unnamed last column was dropped');
 	}
+	if (options.lenientQuotes && scan.strayQuotes.count) warnings.push(strayQuoteWarning(scan.strayQuotes));
 	if (scan.trailingDelimiter)
 		warnings.push(
 			`${plural(scan.trailingDelimiter, 'line')} end with an extra delimiter; the empty field after it was ignored`

@@ -327,10 +327,13 @@ async function loadFile(
 		const n = lines[0]?.n ?? 0;
 		if (n)
 			warnings.push(
-				`${plural(n, 'row')} ${w.message}: ${lineList(
-					lines.map((r) => r.line),
-					n
-				)}`
+				w.message(
+					plural(n, 'row'),
+					lineList(
+						lines.map((r) => r.line),
+						n
+					)
+				)
 			);
 	}
 	if (kind === 'pump_events') {
@@ -403,7 +406,8 @@ async function fileReport(
 		rules: rules.map((r) => ({ column: r.column, rule: r.rule, rows: r.rows })),
 		skippedLines: a.scan.skipped,
 		warnings,
-		dropped: a.dropped
+		dropped: a.dropped,
+		strayQuotes: { count: a.scan.strayQuotes.count, relaxed: a.lenientQuotes }
 	};
 }
 

@@ -9,6 +9,8 @@ export interface CellRule {
 	positive?: boolean;
 	maxDecimals?: number;
 	values?: readonly string[];
+	/** An MME input: 0 is "not recorded", staged as empty (NULL) like an empty cell. */
+	zeroIsNull: boolean;
 	/** `;`-delimited file and a number column: `5,5` is read as 5.5 (data-contract.md). */
 	decimalComma: boolean;
 }
@@ -31,12 +33,14 @@ export interface ColumnPlan {
 export function cellRule(spec: ColumnSpec, delimiter: string): CellRule {
 	return {
 		kind: spec.kind,
-		required: spec.required.startsWith('yes'),
+		// A column the file must have may still leave an input not recorded in a row.
+		required: spec.required.startsWith('yes') && spec.notRecorded === undefined,
 		min: spec.min,
 		max: spec.max,
 		positive: spec.positive,
 		maxDecimals: spec.maxDecimals,
 		values: spec.values,
+		zeroIsNull: spec.notRecorded !== undefined && (spec.kind === 'number' || spec.kind === 'integer'),
 		decimalComma: spec.kind === 'number' && delimiter === ';'
 	};
 }

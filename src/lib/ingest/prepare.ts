@@ -7,7 +7,14 @@ import { findContractHeader, type Head } from './dialect';
 import { describeFinding, findIdentifiers, type IdentifierFinding } from './identifiers';
 import { contractPlan, type ColumnPlan } from './plan';
 import type { Dialect, FileChoice, ImportOptions, PendingFile } from './report';
-import { fileSize, Scanner, UnterminatedQuote, type ScanInput, type ScanResult } from './scan';
+import {
+	fileSize,
+	Scanner,
+	strayQuoteWarning,
+	UnterminatedQuote,
+	type ScanInput,
+	type ScanResult
+} from './scan';
 
 export interface InputFile {
 	name: string;
@@ -33,6 +40,8 @@ export interface Prepared {
 	dateLosers: { line: number; column: string }[];
 	warnings: string[];
 	dropped: string[];
+	/** Read with stray quotes as text, at the user's request. */
+	lenientQuotes: boolean;
 }
 
 export type Preparation =
@@ -82,7 +91,8 @@ export async function prepareFile(
 			plan,
 			exact: false,
 			invalid: decoded.invalid,
-			duplicateKey: duplicateKeyOf(kind, plan)
+			duplicateKey: duplicateKeyOf(kind, plan),
+			lenientQuotes: choice.lenientQuotes === true
 		});
 		while (!scanner.done) {
 			options.signal?.throwIfAborted();
@@ -140,6 +150,7 @@ export async function prepareFile(
 		warnings.push(
 			`${plural(scan.trailingDelimiter, 'line')} end with an extra delimiter; the empty field after it was ignored`
 		);
+	if (choice.lenientQuotes && scan.strayQuotes.count) warnings.push(strayQuoteWarning(scan.strayQuotes));
 	if (head.names.length > 1 && head.names.at(-1) === '')
 		warnings.push('the header ends with a delimiter: the empty, unnamed last column was ignored');
 
@@ -201,7 +212,8 @@ export async function prepareFile(
 			dateOrder: dates.order,
 			dateLosers: dates.losers,
 			warnings,
-			dropped: [...drop].sort((a, b) => a - b).map((i) => head.names[i]!)
+			dropped: [...drop].sort((a, b) => a - b).map((i) => head.names[i]!),
+			lenientQuotes: choice.lenientQuotes === true
 		}
 	};
 }

@@ -60,6 +60,11 @@ export interface FileReport {
 	warnings: string[];
 	/** Columns the user dropped as identifiers (headers only). */
 	dropped: string[];
+	/**
+	 * Records with a stray quote (import-cases.md case 16): rejected by the strict read, or read as
+	 * text when the user asked for the relaxed read (`FileChoice.lenientQuotes`).
+	 */
+	strayQuotes: { count: number; relaxed: boolean };
 }
 
 /** A file that could not be imported at all, and why. */
@@ -106,6 +111,8 @@ export interface FileChoice {
 	drop?: number[];
 	/** Load the other rows of a file with lines that are not valid UTF-8 text. */
 	acceptInvalidText?: boolean;
+	/** The relaxed read, on the user's request only: stray quotes are text, not rejects. */
+	lenientQuotes?: boolean;
 }
 
 export interface ImportProgress {

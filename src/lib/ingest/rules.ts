@@ -1,4 +1,5 @@
-import { IT_DOSE_UNIT, type FileKind } from '$lib/contract';
+import { IT_DOSE_UNIT, mmeNotComputableSql, type FileKind } from '$lib/contract';
+import { CONVERTIBLE_DRUGS } from '$lib/outcomes';
 import { literal } from '$lib/sql/literal';
 
 /**
@@ -26,16 +27,12 @@ export function rowRules(
 ): RowRule[] {
 	const rules: RowRule[] = [];
 	if (kind === 'oral_opioids') {
+		// Missing MME inputs (no end or days_supply, no units_per_day or quantity, no strength) are
+		// not rejects: the row loads and warningRules counts it as "MME not computable".
 		rules.push({
-			column: has('end_date') ? 'end_date' : 'end_day',
-			when: 'end_day IS NULL AND days_supply IS NULL',
-			rule: 'needs an end or days_supply',
-			value: null
-		});
-		rules.push({
-			column: 'units_per_day',
-			when: 'units_per_day IS NULL AND (quantity IS NULL OR days_supply IS NULL)',
-			rule: 'needs units_per_day, or quantity with days_supply',
+			column: 'strength_unit',
+			when: 'strength IS NOT NULL AND strength_unit IS NULL',
+			rule: 'required value missing (strength is given)',
 			value: null
 		});
 		rules.push({
@@ -159,21 +156,45 @@ export function sameDayAssessments(lines: readonly { line: number; first: number
 	);
 }
 
-/** Kept rows that deserve a warning (over `joinedRows`), each with its message. */
-export function warningRules(kind: FileKind): { when: string; message: string }[] {
+/** Why an MME is not computable from a row (mmeNotComputableSql), one warning each. */
+export const MME_NOT_COMPUTABLE_REASONS = [
+	'quantity missing',
+	'days supply missing',
+	'strength missing'
+] as const;
+
+/**
+ * Kept rows that deserve a warning (over `joinedRows`), each with its message given the number
+ * of rows (`3 rows`) and their first lines (`line 2, line 5`).
+ */
+export function warningRules(
+	kind: FileKind
+): { when: string; message: (rows: string, lines: string) => string }[] {
 	if (kind === 'patients') return [];
 	const day = kind === 'oral_opioids' ? 't.start_day' : 't.day';
 	const out = [
 		{
 			when: `${day} > p.p_end`,
-			message: "after the patient's followup_end_day (kept; outcome windows end at follow-up end)"
+			message: (rows: string, lines: string) =>
+				`${rows} after the patient's followup_end_day (kept; outcome windows end at follow-up end): ${lines}`
 		}
 	];
 	if (kind === 'pump_events') {
 		out.push({
 			when: `t.event IN ('refill', 'dose_change', 'bolus_change') AND t.day < 0`,
-			message: 'dosing rows dated before the implant (day < 0) (kept)'
+			message: (rows, lines) => `${rows} dosing rows dated before the implant (day < 0) (kept): ${lines}`
 		});
+	}
+	if (kind === 'oral_opioids') {
+		// Only prescriptions that would otherwise get an MME: OUD treatment and drugs without a CDC
+		// factor are excluded for that reason first (deriveMme.ts, as mme_prescriptions counts them).
+		const wouldCount = `t.indication IS DISTINCT FROM 'oud' AND t.drug IN (${CONVERTIBLE_DRUGS.map(literal).join(', ')})`;
+		for (const reason of MME_NOT_COMPUTABLE_REASONS)
+			out.push({
+				when: `${wouldCount} AND (${mmeNotComputableSql('t.')}) = ${literal(reason)}`,
+				message: (rows, lines) =>
+					`MME not computable for ${rows} (${reason}): ${lines}; loaded, and left out of MME (never counted as 0)`
+			});
 	}
 	return out;
 }

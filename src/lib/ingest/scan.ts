@@ -24,6 +24,12 @@ export interface ScanInput {
 	 * database pass.
 	 */
 	duplicateKey?: { text: number; int: number };
+	/**
+	 * The relaxed read the user asked for (import-cases.md case 16): a stray quote (inside a field
+	 * that does not start with one, or inside a quoted field and not followed by a delimiter or a
+	 * line break) is text, not a reject. The records read this way are counted in `strayQuotes`.
+	 */
+	lenientQuotes?: boolean;
 }
 
 export interface ScanResult {
@@ -44,6 +50,8 @@ export interface ScanResult {
 	 * null when the file was not sorted by it and the database must look.
 	 */
 	duplicates: { line: number; first: number }[] | null;
+	/** Records with a stray quote: read as text (`lenientQuotes`) or rejected; the first lines. */
+	strayQuotes: { count: number; lines: number[] };
 }
 
 /** DuckDB's default `max_line_size`: a longer record is rejected with its size. */
@@ -91,6 +99,8 @@ export class Scanner {
 	private prev = { start: 0, end: -1, value: 0, line: 0 };
 	private readonly duplicates: { line: number; first: number }[] = [];
 	private quoted = false;
+	private readonly lenient: boolean;
+	private readonly stray = { count: 0, lines: [] as number[] };
 
 	constructor(private readonly input: ScanInput) {
 		const { bytes, head, plan } = input;
@@ -110,6 +120,7 @@ export class Scanner {
 		this.cls[LF] = this.cls[CR] = C_NEWLINE;
 		this.cls[this.delim] = C_DELIM;
 		this.invalid = input.invalid;
+		this.lenient = input.lenientQuotes === true;
 		while (this.inv < this.invalid.length && this.invalid[this.inv]! < head.bodyStart) this.inv++;
 		this.i = head.bodyStart;
 		this.line = head.bodyLine;
@@ -157,7 +168,7 @@ export class Scanner {
 		let cr = 0;
 		while (i < n) {
 			if (this.out.length - this.o < n - i + 32) this.grow(n - i + 32);
-			const out = this.out;
+			let out = this.out;
 			let o = this.o;
 			const recStart = i;
 			const recLine = line;
@@ -188,6 +199,9 @@ export class Scanner {
 			let oField = o;
 			let quoted = false;
 			let badQuote = false;
+			// Lenient: the record had a stray quote, read as text; this field must be requoted.
+			let strayRecord = false;
+			let strayField = false;
 			let nulField = -1;
 			let badTextField = -1;
 			let recEnd = -1;
@@ -208,7 +222,8 @@ export class Scanner {
 					if (keepF) out[o++] = c;
 					i++;
 					if (i - 1 !== fStart) {
-						badQuote = true;
+						if (this.lenient) strayRecord = strayField = true;
+						else badQuote = true;
 						continue;
 					}
 					// A quoted field: copy up to its closing quote; `""` is a quote inside it.
@@ -218,9 +233,18 @@ export class Scanner {
 						if (i >= n) throw new UnterminatedQuote(recLine);
 						const q = b[i]!;
 						if (q === QUOTE) {
-							if (b[i + 1] !== QUOTE) break;
-							if (keepF) out[o++] = QUOTE;
-							i++;
+							if (b[i + 1] === QUOTE) {
+								if (keepF) out[o++] = QUOTE;
+								i++;
+							} else if (!this.lenient || i + 1 >= n || cls[b[i + 1]!]! >= C_DELIM) break;
+							else {
+								// A stray quote read as text: staged doubled, as DuckDB reads it.
+								strayRecord = true;
+								if (keepF) {
+									out = this.room(o, i);
+									out[o++] = QUOTE;
+								}
+							}
 						} else if (q === LF) line++;
 						else if (q === CR) {
 							if (b[i + 1] !== LF) line++;
@@ -243,6 +267,13 @@ export class Scanner {
 				// A delimiter or a line break ends the field.
 				if (field < ncols && needs[field] === 1 && !badQuote && i - recStart <= MAX_RECORD_BYTES)
 					o = checker.finish(field, fStart, i, quoted, out, oField, o);
+				if (strayField) {
+					strayField = false;
+					if (keepF) {
+						out = this.room(o, i, o - oField + 2);
+						o = this.requote(oField, o);
+					}
+				}
 				if (nextBad < i) {
 					if (badTextField < 0) badTextField = field;
 					while (nextBad < i) nextBad = invalid[++this.inv] ?? Infinity;
@@ -271,6 +302,10 @@ export class Scanner {
 				recEnd = n;
 				if (field < ncols && needs[field] === 1 && !badQuote && n - recStart <= MAX_RECORD_BYTES)
 					o = checker.finish(field, fStart, n, quoted, out, oField, o);
+				if (strayField && keepF) {
+					out = this.room(o, n, o - oField + 2);
+					o = this.requote(oField, o);
+				}
 				if (nextBad < n) {
 					if (badTextField < 0) badTextField = field;
 					while (nextBad < n) nextBad = invalid[++this.inv] ?? Infinity;
@@ -297,7 +332,7 @@ export class Scanner {
 			} else if (badTextField >= 0) {
 				reject = 'not valid UTF-8 text: check the file encoding, or export as "CSV UTF-8"';
 				rejectColumn = this.columnName(badTextField);
-			} else if (badQuote) reject = 'a quote character inside a field that is not properly quoted';
+			} else if (badQuote) reject = STRAY_QUOTE;
 			else if (fields !== ncols) {
 				const trailingExtra = fields === ncols + 1 && recEnd > recStart && b[recEnd - 1] === delim;
 				const missingUnnamed = fields === ncols - 1 && this.trailingUnnamed;
@@ -309,6 +344,10 @@ export class Scanner {
 					const missing = fields < expected ? ` (no value for ${this.columnName(fields)})` : '';
 					reject = `expected ${expected} fields, found ${fields}${missing}`;
 				}
+			}
+			if (strayRecord || reject === STRAY_QUOTE) {
+				this.stray.count++;
+				if (this.stray.lines.length < 10) this.stray.lines.push(recLine);
 			}
 			if (skip) {
 				problems.length = pending;
@@ -347,8 +386,41 @@ export class Scanner {
 			newlines: this.newlines,
 			trailingDelimiter: this.trailing,
 			quoted: this.quoted,
-			duplicates: this.sorted ? this.duplicates : null
+			duplicates: this.sorted ? this.duplicates : null,
+			strayQuotes: this.stray
 		};
+	}
+
+	/**
+	 * The output buffer with room for the rest of the input, and `extra`, after output position `o`
+	 * (a stray quote read as text takes more room staged than in the file). Mid-record: `this.o` is moved
+	 * so growing keeps the record's bytes; the record's end sets it again.
+	 */
+	private room(o: number, i: number, extra = 0): Uint8Array {
+		const need = this.n - i + 32 + extra;
+		if (this.out.length - o < need) {
+			this.o = o;
+			this.grow(need);
+		}
+		return this.out;
+	}
+
+	/** Quote the staged field `out[s, e)` holding a stray quote (text, as read): `a"b` -> `"a""b"`. */
+	private requote(s: number, e: number): number {
+		const out = this.out;
+		let quotes = 0;
+		for (let k = s; k < e; k++) if (out[k] === QUOTE) quotes++;
+		if (quotes === 0) return e;
+		const end = e + quotes + 2;
+		let w = end - 1;
+		out[w--] = QUOTE;
+		for (let k = e - 1; k >= s; k--) {
+			out[w--] = out[k]!;
+			if (out[k] === QUOTE) out[w--] = QUOTE;
+		}
+		out[w] = QUOTE;
+		this.quoted = true;
+		return end;
 	}
 
 	/** Compare the record's key with the last staged one: note a repeat, or that the file is unsorted. */
@@ -377,6 +449,19 @@ export class Scanner {
 		bigger.set(this.out.subarray(0, this.o));
 		this.out = bigger;
 	}
+}
+
+/** The reject of a record with a stray quote (strict reads); the report offers a relaxed read. */
+export const STRAY_QUOTE = 'a quote character inside a field that is not properly quoted';
+
+/** The relaxed read's warning: how many records it changed, and the first of them. */
+export function strayQuoteWarning(stray: ScanResult['strayQuotes']): string {
+	const lines =
+		stray.lines.map((l) => `line ${l}`).join(', ') + (stray.count > stray.lines.length ? ', …' : '');
+	return (
+		`read with stray quotes as text, on request: ${stray.count} ${stray.count === 1 ? 'line' : 'lines'} ${stray.count === 1 ? 'has' : 'have'} a quote character ` +
+		`inside a field that is not properly quoted, kept as part of the value (${lines}); check those values`
+	);
 }
 
 export class UnterminatedQuote extends Error {

@@ -1,6 +1,12 @@
 import type { Database } from '$lib/db/types';
 import { cohortSummary, runOne, type CohortSummary, type Filters } from '$lib/sql';
 
+/** The reasons of `cohort.excluded`, in their order. */
+export const COHORT_EXCLUSIONS = {
+	notImplanted: 'not implanted (trial only): cohort and trial counts only',
+	spasticity: 'spasticity (baclofen pump): left out of pain and opioid outcomes'
+} as const;
+
 export interface CohortSection {
 	patients: number;
 	implanted: number;
@@ -16,8 +22,8 @@ export async function cohortSection(db: Database, filters: Filters): Promise<Coh
 		implanted: s.implanted,
 		trial_failed: s.trial_failed,
 		excluded: [
-			{ reason: 'not implanted (trial only): cohort and trial counts only', n: s.patients - s.implanted },
-			{ reason: 'spasticity (baclofen pump): left out of pain and opioid outcomes', n: s.spasticity }
+			{ reason: COHORT_EXCLUSIONS.notImplanted, n: s.patients - s.implanted },
+			{ reason: COHORT_EXCLUSIONS.spasticity, n: s.spasticity }
 		]
 	};
 }

@@ -1,18 +1,41 @@
 import type { Database } from '$lib/db/types';
 import type { ImportReport } from '$lib/ingest';
-import { DEFAULT_SETTINGS, DEFAULT_WINDOW_SETTINGS, type Settings } from '$lib/outcomes';
-import { itDoseReport, mmeReport, NO_FILTERS, painReport, type Filters } from '$lib/sql';
+import {
+	DEFAULT_SETTINGS,
+	DEFAULT_WINDOW_SETTINGS,
+	type FunnelMethod,
+	type Settings,
+	type TimeCount
+} from '$lib/outcomes';
+import {
+	describeFilters,
+	itDoseReport,
+	mmeReport,
+	NO_FILTERS,
+	officesReport,
+	opioidFreeCounts,
+	painReport,
+	run,
+	type Filters
+} from '$lib/sql';
 import { cohortSection } from './cohort';
 import { importSection } from './importSection';
 
 export interface ReportOptions {
 	filters?: Filters;
 	settings?: Settings;
+	/** Limits of the `offices` funnel: exact binomial (the default) or the normal approximation. */
+	funnelMethod?: FunnelMethod;
 }
 
+/** report.md fixes the window of the `offices` object, whatever the app's single-window setting. */
+export const OFFICES_WINDOW = '12m';
+
 /**
- * The report document of report.md, from exactly the query builders the dashboard uses. The app
- * offers the same document for download, so the two can be compared number for number.
+ * The report document of report.md, from exactly the query builders the dashboard uses: exact
+ * counts everywhere but in `offices`, which is always published with small cells suppressed
+ * (outcomes.md section 6). The app offers the same document for download (dashboard), so the two
+ * can be compared number for number; `suppressReport` turns it into the `--suppress` document.
  */
 export async function buildReport(db: Database, imported: ImportReport, options: ReportOptions = {}) {
 	const filters = options.filters ?? NO_FILTERS;
@@ -24,23 +47,45 @@ export async function buildReport(db: Database, imported: ImportReport, options:
 	const pain_worst = hasWorst
 		? await painReport(db, filters, DEFAULT_WINDOW_SETTINGS, 'pain_worst')
 		: undefined;
+	const mme = await mmeReport(db, filters, settings.mmeFactors);
+	// The events behind each point of the curve: what --suppress checks besides the number at risk.
+	const km = await run<TimeCount>(db, opioidFreeCounts(filters));
+	const eventsBy = (day: number) => km.filter((t) => t.time <= day).reduce((s, t) => s + t.events, 0);
 	return {
 		settings: {
 			mme_factors: settings.mmeFactors,
 			hydromorphone_factor: settings.hydromorphoneFactor,
-			window_half_width: DEFAULT_WINDOW_SETTINGS.halfWidth
+			window_half_width: DEFAULT_WINDOW_SETTINGS.halfWidth,
+			suppression_threshold: settings.suppressionThreshold,
+			/** Which sections have small cells suppressed: `offices` always, all of them under --suppress. */
+			suppressed: 'offices' as 'offices' | 'all'
 		},
+		// The command-line report has no filters; the app records the ones its view had.
+		filters: { description: describeFilters(filters), ...structuredClone(filters) },
 		import: importSection(imported),
 		cohort: await cohortSection(db, filters),
 		pain: pain_worst ? { pain_avg, pain_worst } : { pain_avg },
-		oral_mme: await mmeReport(db, filters, settings.mmeFactors),
+		oral_mme: {
+			...mme,
+			opioid_free: {
+				...mme.opioid_free,
+				points: mme.opioid_free.points.map((p) => ({ ...p, events: eventsBy(p.day) }))
+			}
+		},
 		it_dose: await itDoseReport(db, filters, {
 			hydromorphoneFactor: settings.hydromorphoneFactor,
 			windows: DEFAULT_WINDOW_SETTINGS
-		})
+		}),
+		offices: await officesReport(
+			db,
+			filters,
+			{ ...settings, window: OFFICES_WINDOW },
+			options.funnelMethod ?? 'exact'
+		)
 	};
 }
 
 export type ReportDocument = Awaited<ReturnType<typeof buildReport>>;
-export { reportSchema } from './schema';
+export { reportSchema, suppressedReportSchema } from './schema';
 export { formatSummary } from './summary';
+export { suppressReport, type SuppressedReport } from './suppress';

@@ -8,87 +8,166 @@ import { z } from 'zod';
 const num = z.number().nullable();
 const int = z.number().int();
 const interval = z.tuple([num, num]);
+/** A count of 1 to threshold - 1 as published under suppression: "<11" at the default threshold. */
+const small = z.string().regex(/^<\d+$/);
+/** A count as published under suppression: the count, `"<11"` when small, or null when hidden. */
+const shownCount = z.union([int, small, z.null()]);
+const nullableInterval = interval.nullable();
 
-const proportion = z.object({
-	n: int.describe('denominator'),
-	k: int.describe('responders'),
-	rate: num,
-	ci: interval.describe('Wilson 95% interval, z = 1.959964')
+type Count = typeof int | typeof shownCount;
+
+const flag = z.enum(['in_control', 'high_95', 'low_95', 'high_99.8', 'low_99.8']);
+
+/**
+ * report.md's `offices`: always published with small cells suppressed (outcomes.md section 6), in
+ * every report. A suppressed unit has `suppressed: true`, its n `"<11"` (1-10) or null, its other
+ * numbers null.
+ */
+const offices = z.object({
+	window: z.literal('12m'),
+	metric: z.literal('responders30'),
+	method: z.enum(['exact', 'normal']).describe('funnel limits: exact binomial (Spiegelhalter) or normal'),
+	target: num.describe('pooled rate Σk / Σn over all offices; null when the practice is hidden'),
+	suppression_threshold: int,
+	units: z.array(
+		z.object({
+			office: z.string(),
+			n: shownCount.describe('due at 12 months with a baseline >= 4 (all-implanted denominator)'),
+			k: shownCount.describe('>= 30% responders'),
+			rate: num,
+			ci: nullableInterval.describe('Wilson 95%'),
+			limits95: nullableInterval,
+			limits998: nullableInterval,
+			flag: flag.nullable().describe('strictly outside a limit; null when the unit is hidden'),
+			suppressed: z.boolean()
+		})
+	),
+	providers: z.array(
+		z.object({
+			office: z.string(),
+			provider_id: z.string(),
+			n: shownCount,
+			k: shownCount,
+			rate: num,
+			ci: nullableInterval,
+			suppressed: z.boolean()
+		})
+	)
 });
 
-const windowLabel = z.string().describe('"3m" | "6m" | "12m" | "18m" | "24m" | "36m"');
+/**
+ * The document, with `count` the type of every count outside `offices`: a plain integer in the
+ * default report, `int | "<11" | null` under --suppress (src/lib/report/suppress.ts says which).
+ */
+function documentSchema(count: Count, suppressed: 'offices' | 'all') {
+	const proportion = z.object({
+		n: count.describe('denominator'),
+		k: count.describe('responders'),
+		rate: num,
+		ci: nullableInterval.describe('Wilson 95% interval, z = 1.959964; null when n = 0')
+	});
+	const windowLabel = z.string().describe('"3m" | "6m" | "12m" | "18m" | "24m" | "36m"');
+	const painWindow = z.object({
+		label: windowLabel,
+		target_day: int,
+		n: count.describe('completers: patients with a score in the window'),
+		mean: num,
+		sd: num,
+		median: num,
+		q1: num,
+		q3: num,
+		due: count.describe('patients due at the window (follow-up reaches it)'),
+		n_change: count.describe('completers with a baseline: the n of mean_change'),
+		mean_change: num.describe('mean of follow-up - baseline; negative is better'),
+		n_pct: count.describe('completers with a baseline >= 4: the n of the % metrics'),
+		mean_pct_change: num.describe('mean of individual % changes (completers, baseline >= 4)'),
+		pct_change_of_means: num.describe('% change of the group means (same patients)'),
+		excluded_low_baseline: count.describe('completers left out of % metrics: baseline missing or < 4'),
+		responders30: z.object({ completers: proportion, all_implanted: proportion }),
+		responders50: z.object({ completers: proportion, all_implanted: proportion }),
+		wilcoxon: z.object({
+			n: count,
+			statistic: num.describe('V: sum of the ranks of positive differences'),
+			z: num,
+			p: num,
+			approximate: z.boolean()
+		})
+	});
+	const painMeasure = z.object({
+		baseline: z.object({ n: count, mean: num, sd: num, median: num, q1: num, q3: num }),
+		windows: z.array(painWindow)
+	});
+	const summary = z.object({ n: count, mean: num, median: num, q1: num, q3: num });
+	const doseWindow = summary.extend({ label: windowLabel, target_day: int });
 
-const painWindow = z.object({
-	label: windowLabel,
-	target_day: int,
-	n: int.describe('completers: patients with a score in the window'),
-	mean: num,
-	sd: num,
-	median: num,
-	q1: num,
-	q3: num,
-	mean_change: num.describe('mean of follow-up - baseline; negative is better'),
-	mean_pct_change: num.describe('mean of individual % changes (completers, baseline >= 4)'),
-	pct_change_of_means: num.describe('% change of the group means (same patients)'),
-	excluded_low_baseline: int.describe('completers left out of % metrics: baseline missing or < 4'),
-	responders30: z.object({ completers: proportion, all_implanted: proportion }),
-	responders50: z.object({ completers: proportion, all_implanted: proportion }),
-	wilcoxon: z.object({
-		n: int,
-		statistic: num.describe('V: sum of the ranks of positive differences'),
-		z: num,
-		p: num,
-		approximate: z.boolean()
-	})
-});
-
-const painMeasure = z.object({
-	baseline: z.object({ n: int, mean: num, sd: num, median: num, q1: num, q3: num }),
-	windows: z.array(painWindow)
-});
-
-const summary = z.object({ n: int, mean: num, median: num, q1: num, q3: num });
-const doseWindow = summary.extend({ label: windowLabel, target_day: int });
-
-export const reportSchema = z.object({
-	import: z.object({
-		files: z.array(
-			z.object({
-				file: z.string(),
-				kind: z.enum(['patients', 'pain_scores', 'oral_opioids', 'pump_events']),
-				mapping: z
-					.record(z.string(), z.string().nullable())
-					.describe('source header -> contract column (null: ignored)'),
-				read: int,
-				loaded: int,
-				rejected: int,
-				skipped: int,
-				warnings: z.array(z.string())
-			})
-		)
-	}),
-	cohort: z.object({
-		patients: int,
-		implanted: int,
-		trial_failed: int,
-		excluded: z.array(z.object({ reason: z.string(), n: int }))
-	}),
-	pain: z.object({ pain_avg: painMeasure, pain_worst: painMeasure.optional() }),
-	oral_mme: z.object({
-		factors: z.enum(['cdc2022', 'cdc2016']),
-		baseline: summary,
-		at_implant: summary,
-		windows: z.array(doseWindow.extend({ opioid_free: z.object({ n: int, k: int, rate: num }) })),
-		opioid_free: z.object({
-			n: int,
-			points: z.array(z.object({ day: int, cum_free: num, lo: num, hi: num, at_risk: int })),
-			median_day: num
+	return z.object({
+		settings: z.object({
+			mme_factors: z.enum(['cdc2022', 'cdc2016']),
+			hydromorphone_factor: z.number(),
+			window_half_width: int.describe('days either side of a window’s target day'),
+			suppression_threshold: int.describe('counts from 1 to this - 1 are small (outcomes.md section 6)'),
+			suppressed: z.literal(suppressed).describe('"offices": only offices is suppressed; "all": --suppress')
 		}),
-		excluded_prescriptions: z.array(z.object({ reason: z.string(), n: int }))
-	}),
-	it_dose: z.object({
-		morphine_eq: z.object({ windows: z.array(doseWindow) }),
-		by_drug: z.array(z.object({ drug: z.string(), unit: z.string(), windows: z.array(doseWindow) })),
-		escalation: z.object({ n: int, median_per_year: num, q1: num, q3: num, median_pct_per_year: num })
-	})
-});
+		filters: z
+			.object({ description: z.string() })
+			.describe(
+				'the filters the numbers are for: "no filters" from the command line; the app records its view'
+			),
+		import: z.object({
+			files: z.array(
+				z.object({
+					file: z.string(),
+					kind: z.enum(['patients', 'pain_scores', 'oral_opioids', 'pump_events']),
+					mapping: z
+						.record(z.string(), z.string().nullable())
+						.describe('source header -> contract column (null: ignored)'),
+					read: count,
+					loaded: count,
+					rejected: count,
+					skipped: count,
+					warnings: z.array(z.string())
+				})
+			)
+		}),
+		cohort: z.object({
+			patients: count,
+			implanted: count,
+			trial_failed: count,
+			excluded: z.array(z.object({ reason: z.string(), n: count }))
+		}),
+		pain: z.object({ pain_avg: painMeasure, pain_worst: painMeasure.optional() }),
+		oral_mme: z.object({
+			factors: z.enum(['cdc2022', 'cdc2016']),
+			baseline: summary,
+			at_implant: summary,
+			windows: z.array(doseWindow.extend({ opioid_free: z.object({ n: count, k: count, rate: num }) })),
+			opioid_free: z.object({
+				n: count,
+				points: z.array(
+					z.object({
+						day: int,
+						cum_free: num,
+						lo: num,
+						hi: num,
+						at_risk: count,
+						events: count.describe('opioid-free events up to and including the day')
+					})
+				),
+				median_day: num
+			}),
+			excluded_prescriptions: z.array(z.object({ reason: z.string(), n: count }))
+		}),
+		it_dose: z.object({
+			morphine_eq: z.object({ windows: z.array(doseWindow) }),
+			by_drug: z.array(z.object({ drug: z.string(), unit: z.string(), windows: z.array(doseWindow) })),
+			escalation: z.object({ n: count, median_per_year: num, q1: num, q3: num, median_pct_per_year: num })
+		}),
+		offices
+	});
+}
+
+/** `npm run report -- DIR --json`: exact counts everywhere but in `offices`. */
+export const reportSchema = documentSchema(int, 'offices');
+
+/** `npm run report -- DIR --json --suppress`: every count may be `"<11"` or null (suppress.ts). */
+export const suppressedReportSchema = documentSchema(shownCount, 'all');

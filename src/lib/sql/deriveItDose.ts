@@ -11,12 +11,18 @@ export const IT_DOSE_RULES = {
 };
 
 /**
- * Every dosing row (implant, refill, dose_change with a dose), marked with whether it is the
- * last of its drug and day in file order, and whether it falls within observation.
+ * Scratch tables built once for `it_dose_steps` and `it_dose_warnings`, then dropped.
+ * `it_dose_rows`: every dosing row, marked with whether it is the last of its drug and day in
+ * file order (one sort: the drug's next row, by day then line, falls on another day).
+ * `it_dose_kept`: the observed last rows, with the drug's next kept day and previous kept dose (a
+ * second sort). Both derived tables read these; each used to sort every dosing row twice itself.
  */
+const ROWS = 'it_dose_rows';
+const KEPT = 'it_dose_kept';
+
+/** Dosing rows: implant, refill or dose_change with a dose, and whether they fall within observation. */
 const DOSING_ROWS = `
 	SELECT d.patient_id, d.day, d.drug, d.daily_dose_unit AS unit, d.daily_dose, d._line,
-	       row_number() OVER (PARTITION BY d.patient_id, d.drug, d.day ORDER BY d._line DESC) = 1 AS last_of_day,
 	       d.day <= o.end_day AS observed, o.end_day
 	FROM pump_events d JOIN it_dose_observation o USING (patient_id)
 	WHERE d.event IN ('implant', 'refill', 'dose_change') AND d.daily_dose IS NOT NULL`;
@@ -48,7 +54,7 @@ export function deriveItDoseSql(rules: ItPlausibility = DEFAULT_IT_PLAUSIBILITY)
 	const aboveMax = ceilings.length
 		? `UNION ALL
 		   SELECT k.patient_id, k.day, k.drug, k.daily_dose, c.rule, k._line
-		   FROM kept k JOIN (VALUES ${ceilings.join(', ')}) c(drug, max_dose, rule) USING (drug)
+		   FROM ${KEPT} k JOIN (VALUES ${ceilings.join(', ')}) c(drug, max_dose, rule) USING (drug)
 		   WHERE k.daily_dose > c.max_dose`
 		: '';
 	return [
@@ -67,26 +73,30 @@ export function deriveItDoseSql(rules: ItPlausibility = DEFAULT_IT_PLAUSIBILITY)
 		                      ELSE last_event_day END AS end_day,
 		        ended_by
 		 FROM reasons`,
+		`CREATE OR REPLACE TEMP TABLE ${ROWS} AS
+		 SELECT *, lead(day) OVER (PARTITION BY patient_id, drug ORDER BY day, _line) IS DISTINCT FROM day AS last_of_day
+		 FROM (${DOSING_ROWS})`,
+		`CREATE OR REPLACE TEMP TABLE ${KEPT} AS
+		 SELECT patient_id, drug, day, end_day, unit, daily_dose, _line,
+		        lead(day) OVER by_day AS next_day,
+		        lag(daily_dose) OVER by_day AS previous_dose
+		 FROM ${ROWS} WHERE last_of_day AND observed
+		 WINDOW by_day AS (PARTITION BY patient_id, drug ORDER BY day)`,
 		`CREATE OR REPLACE TABLE it_dose_steps AS
-		 WITH kept AS (SELECT * FROM (${DOSING_ROWS}) WHERE last_of_day AND observed)
-		 SELECT patient_id, drug, unit, day AS from_day,
-		        coalesce(lead(day) OVER (PARTITION BY patient_id, drug ORDER BY day) - 1, end_day) AS to_day,
-		        daily_dose
-		 FROM kept`,
+		 SELECT patient_id, drug, unit, day AS from_day, coalesce(next_day - 1, end_day) AS to_day, daily_dose
+		 FROM ${KEPT}`,
 		`CREATE OR REPLACE TABLE it_dose_warnings AS
-		 WITH dosing AS (${DOSING_ROWS}),
-		 kept AS (
-		   SELECT *, lag(daily_dose) OVER (PARTITION BY patient_id, drug ORDER BY day) AS previous_dose
-		   FROM dosing WHERE last_of_day AND observed)
 		 SELECT patient_id, day, drug, daily_dose AS value, ${literal(IT_DOSE_RULES.sameDay)} AS rule, _line AS line
-		 FROM dosing WHERE NOT last_of_day AND observed
+		 FROM ${ROWS} WHERE NOT last_of_day AND observed
 		 UNION ALL
 		 SELECT patient_id, day, drug, daily_dose, ${literal(IT_DOSE_RULES.afterEnd)}, _line
-		 FROM dosing WHERE NOT observed
+		 FROM ${ROWS} WHERE NOT observed
 		 UNION ALL
 		 SELECT patient_id, day, drug, daily_dose, ${literal(IT_DOSE_RULES.stepChange(rules.maxStepChange))}, _line
-		 FROM kept
+		 FROM ${KEPT}
 		 WHERE abs(${exact('daily_dose')} - ${exact('previous_dose')}) > ${exact(literal(rules.maxStepChange))} * ${exact('previous_dose')}
-		 ${aboveMax}`
+		 ${aboveMax}`,
+		`DROP TABLE ${ROWS}`,
+		`DROP TABLE ${KEPT}`
 	];
 }

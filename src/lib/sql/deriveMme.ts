@@ -1,3 +1,4 @@
+import { mmeNotComputableSql } from '$lib/contract';
 import type { Database } from '$lib/db/types';
 import {
 	CONVERTIBLE_DRUGS,
@@ -82,7 +83,8 @@ function prescriptionsSql(factors: MmeFactors): string {
 	return `CREATE OR REPLACE TABLE mme_prescriptions AS
 	 WITH rx AS (
 	   SELECT patient_id, _line, drug, start_day AS from_day,
-	          coalesce(end_day, start_day + days_supply - 1) AS to_day,
+	          -- neither end nor days_supply: the start day only (its MME is not computable, below)
+	          coalesce(end_day, start_day + days_supply - 1, start_day) AS to_day,
 	          -- quantity / days_supply wins when both are given; a 72-hour patch is worn 3 days
 	          CASE WHEN quantity IS NOT NULL AND days_supply IS NOT NULL
 	               THEN CASE WHEN drug = 'fentanyl_transdermal' THEN quantity * 3 / days_supply
@@ -91,6 +93,8 @@ function prescriptionsSql(factors: MmeFactors): string {
 	          strength,
 	          CASE WHEN indication = 'oud' THEN ${literal(EXCLUDED_OUD)}
 	               WHEN drug NOT IN (${CONVERTIBLE_DRUGS.map((d) => literal(d)).join(', ')}) THEN ${literal(NO_CDC_FACTOR)}
+	               -- an input not recorded (loaded as NULL): null with a reason, never 0
+	               ELSE 'not computable: ' || (${mmeNotComputableSql('oral_opioids.')})
 	          END AS excluded_reason
 	   FROM oral_opioids),
 	 dosed AS (

@@ -22,7 +22,7 @@ export function painByMonth(f: Filters): Query {
 		sql: `SELECT m.month, count(*)::INTEGER AS n, avg(m.pain) AS mean,
 		        quantile_cont(m.pain, 0.5) AS median, quantile_cont(m.pain, 0.25) AS q1,
 		        quantile_cont(m.pain, 0.75) AS q3
-		      FROM pain_month m JOIN patient_facts p USING (patient_id)
+		      FROM pain_month m JOIN patient_facts p USING (pid)
 		      WHERE p.in_outcome AND m.month BETWEEN ? AND ? AND ${w.sql}
 		      GROUP BY m.month ORDER BY m.month`,
 		params: [TRAJECTORY_MONTHS.from, TRAJECTORY_MONTHS.to, ...w.params]
@@ -34,8 +34,8 @@ export function painPatients(f: Filters): Query {
 	const w = filterClause(f);
 	return {
 		name: 'painPatients',
-		sql: `SELECT count(DISTINCT m.patient_id)::INTEGER AS n
-		      FROM pain_month m JOIN patient_facts p USING (patient_id)
+		sql: `SELECT count(DISTINCT m.pid)::INTEGER AS n
+		      FROM pain_month m JOIN patient_facts p USING (pid)
 		      WHERE p.in_outcome AND m.month BETWEEN ? AND ? AND ${w.sql}`,
 		params: [TRAJECTORY_MONTHS.from, TRAJECTORY_MONTHS.to, ...w.params]
 	};

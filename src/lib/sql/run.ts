@@ -1,12 +1,13 @@
-import type { Database, Row } from '$lib/db/types';
+import type { Database, QueryOptions, Row } from '$lib/db/types';
 import type { Query } from './query';
 
-export function run<T = Row>(db: Database, q: Query): Promise<T[]> {
-	return db.query<T>(q.sql, q.params);
+/** Run a named query; `options.signal` drops it unrun once the view it was for is replaced. */
+export function run<T = Row>(db: Database, q: Query, options?: QueryOptions): Promise<T[]> {
+	return db.query<T>(q.sql, q.params, options);
 }
 
-export async function runOne<T = Row>(db: Database, q: Query): Promise<T> {
-	const rows = await run<T>(db, q);
+export async function runOne<T = Row>(db: Database, q: Query, options?: QueryOptions): Promise<T> {
+	const rows = await run<T>(db, q, options);
 	if (rows.length !== 1) throw new Error(`${q.name} returned ${rows.length} rows, expected 1`);
 	return rows[0]!;
 }

@@ -61,6 +61,11 @@ class Session {
 	/** The uploaded files, kept for answering questions or editing a mapping without reading them again. */
 	private inputs: InputFile[] = [];
 	private controller: AbortController | null = null;
+	/**
+	 * Header keys of files the user asked to read with stray quotes as text (import-cases.md case
+	 * 16: relaxed only on request). For these files in this tab only: never remembered.
+	 */
+	private lenientQuotes = new Set<string>();
 	/** The dataset loaded before the current questions, still in the database until they are answered. */
 	private loaded: { report: ImportReport; source: 'demo' | 'upload' } | null = null;
 
@@ -80,6 +85,7 @@ class Session {
 	/** The demo is the app's own data: its mapping is the contract's, nothing to ask. */
 	async useDemo(): Promise<boolean> {
 		this.start('Fetching the demo cohort…');
+		this.lenientQuotes.clear();
 		try {
 			this.inputs = await demoFiles();
 		} catch (e) {
@@ -91,6 +97,7 @@ class Session {
 	async useFiles(list: FileList | File[]): Promise<boolean> {
 		const files = Array.from(list);
 		this.start(`Reading ${files.length} file(s)…`);
+		this.lenientQuotes.clear();
 		const tooLarge = files.filter((f) => f.size > MAX_FILE_BYTES);
 		try {
 			this.inputs = await readAll(
@@ -117,6 +124,13 @@ class Session {
 	async editMapping(key: string): Promise<boolean> {
 		this.start('Reading the files again…');
 		return this.run(this.source ?? 'upload', { interactive: true, review: [key] });
+	}
+
+	/** Import the same files again, reading the stray quotes of files with this header as text. */
+	async rereadLenient(key: string): Promise<boolean> {
+		this.lenientQuotes.add(key);
+		this.start('Reading the files again, with stray quotes as text…');
+		return this.run(this.source ?? 'upload', { interactive: true });
 	}
 
 	cancel(): void {
@@ -193,9 +207,11 @@ class Session {
 			await applyMemoryLimit(db);
 			this.message = 'Validating and loading…';
 			const started = performance.now();
+			const choices = { ...remembered(), ...how.extra };
+			for (const key of this.lenientQuotes) choices[key] = { ...choices[key], lenientQuotes: true };
 			const report = await importFiles(db, this.inputs, {
 				interactive: how.interactive,
-				choices: { ...remembered(), ...how.extra },
+				choices,
 				review: how.review,
 				maxFileBytes: MAX_FILE_BYTES,
 				signal,
