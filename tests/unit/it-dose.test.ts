@@ -7,7 +7,7 @@ import type { ImportReport } from '../../src/lib/ingest';
 import { DEFAULT_WINDOWS } from '../../src/lib/outcomes';
 import { DEFAULT_IT_DOSE_SETTINGS, type ItDrug } from '../../src/lib/outcomes/itDose';
 import { NO_FILTERS, run, runOne, type Filters } from '../../src/lib/sql';
-import { deriveItDoseSql } from '../../src/lib/sql/deriveItDose';
+import { deriveItDoseSql, ensureItDoseFactor, withItDoseFactor } from '../../src/lib/sql/deriveItDose';
 import {
 	itDoseAtWindows,
 	itDoseByMonth,
@@ -118,6 +118,8 @@ beforeAll(async () => {
 	db = await nodeDatabase();
 	report = await loadDataset(db, files({ 'patients.csv': PATIENTS, 'pump_events.csv': PUMP }));
 	for (const sql of deriveItDoseSql()) await db.query(sql);
+	// The factor-dependent tables are built on first use, as the pump page's loader asks for them.
+	await ensureItDoseFactor(db, 5);
 });
 
 const step = (
@@ -328,6 +330,60 @@ describe('itDoseEscalation', () => {
 			expect(r.per_year).toBeCloseTo(expected[i]!.per_year, 9);
 			expect(r.pct_per_year).toBeCloseTo(expected[i]!.pct_per_year, 9);
 		}
+	});
+});
+
+describe('the derived tables for another hydromorphone factor', () => {
+	const FOUR = { ...DEFAULT_IT_DOSE_SETTINGS, hydromorphoneFactor: 4 };
+
+	test('refuse to answer for a factor they were not built with', async () => {
+		await ensureItDoseFactor(db, 5);
+		await expect(run(db, itDoseByMonth(CYNTHIANA, FOUR))).rejects.toThrow(
+			'the IT dose tables are built for another hydromorphone factor than 4: call ensureItDoseFactor first'
+		);
+		await expect(run(db, itDoseEscalation(CYNTHIANA, FOUR))).rejects.toThrow(
+			'another hydromorphone factor than 4'
+		);
+	});
+
+	test('are rebuilt for factor 4: the trend and the fits follow it, and factor 5 comes back unchanged', async () => {
+		const five = await run<ItDoseEscalation>(db, itDoseEscalation(NO_FILTERS));
+		const month2 = async (s = DEFAULT_IT_DOSE_SETTINGS) =>
+			(await run<ItDoseMonth>(db, itDoseByMonth(CYNTHIANA, s))).find(
+				(r) => r.series === 'morphine_eq' && r.month === 2
+			);
+		// Cynthiana, month 2 (days 61-91), factor 4: P05 hydromorphone 2 x 4 = 8, P06 1 + 0.5 x 4 = 3,
+		// P08 morphine 1.5. Sorted 1.5, 3, 8: median 3, q1 1.5 + 0.5 x 1.5 = 2.25, q3 3 + 0.5 x 5 = 5.5.
+		await withItDoseFactor(db, 4, async () => {
+			expect(await month2(FOUR)).toMatchObject({ n: 3, median: 3, q1: 2.25, q3: 5.5 });
+			const sql = await run<ItDoseEscalation>(db, itDoseEscalation(NO_FILTERS, FOUR));
+			const expected = arqueroEscalation(4);
+			expect(sql.map((r) => r.patient_id)).toEqual(expected.map((r) => r.patient_id));
+			for (const [i, r] of sql.entries()) {
+				expect(r.per_year).toBeCloseTo(expected[i]!.per_year, 9);
+				expect(r.pct_per_year).toBeCloseTo(expected[i]!.pct_per_year, 9);
+			}
+			// P12 on morphine 15 + hydromorphone 10, both up by 0.1 on day 400: the slope scales
+			// with 1 + factor, so factor 4 gives 5/6 of factor 5's.
+			const p12 = (rows: ItDoseEscalation[]) => rows.find((r) => r.patient_id === 'P12')!.per_year;
+			expect(p12(sql) / p12(five)).toBeCloseTo(5 / 6, 12);
+		});
+		// Back to 5 (factor 5: 10, 3.5, 1.5 -> median 3.5), identical to before.
+		await ensureItDoseFactor(db, 5);
+		expect(await month2()).toMatchObject({ n: 3, median: 3.5 });
+		expect(await run(db, itDoseEscalation(NO_FILTERS))).toEqual(five);
+	});
+
+	test('the morphine-equivalent fits agree with the same fit on the fly for a morphine-only cohort', async () => {
+		// Danville is on morphine alone, so its morphine-equivalent is its morphine: the derived
+		// fit (it_dose_fit) and the drug path (fitted per query) must give the same patients and slopes.
+		const derived = await run<ItDoseEscalation>(db, itDoseEscalation(DANVILLE));
+		const onTheFly = await run<ItDoseEscalation>(
+			db,
+			itDoseEscalation(DANVILLE, DEFAULT_IT_DOSE_SETTINGS, 'morphine')
+		);
+		expect(derived.map((r) => r.patient_id)).toEqual(['P04', 'P09', 'P10', 'P11']);
+		expect(approx(onTheFly)).toEqual(approx(derived));
 	});
 });
 

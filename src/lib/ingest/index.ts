@@ -1,4 +1,4 @@
-export { importFiles, type InputFile } from './load';
+export { importFiles, isOutOfMemory, resetTables, type InputFile } from './load';
 export { decodeBytes, type Decoded, type Encoding } from './bytes';
 export { NULL_SPELLINGS } from './cells';
 export { DATE_FORMATS, type DateOrder } from './dates';

@@ -153,11 +153,13 @@ function noPatients(file: string): string {
 }
 
 const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
-const isOutOfMemory = (e: unknown) =>
+/** DuckDB (or the tab) ran out of memory: the one failure that says the data is too large. */
+export const isOutOfMemory = (e: unknown) =>
 	e instanceof Error &&
 	/out of memory|could not allocate|failed to allocate|allocation failed|memory limit/i.test(e.message);
 
-async function resetTables(db: Database): Promise<void> {
+/** Empty every loaded table: after a failure nothing partial stays behind. */
+export async function resetTables(db: Database): Promise<void> {
 	for (const sql of createLoadedTablesSql()) await db.query(sql);
 	await db.query('DROP TABLE IF EXISTS __patient_anchor');
 }

@@ -32,7 +32,7 @@ export {
 	type PainWindowReport,
 	type PainMeasureReport
 } from './painOutcomes';
-export { deriveItDoseSql, IT_DOSE_RULES } from './deriveItDose';
+export { deriveItDoseSql, ensureItDoseFactor, IT_DOSE_RULES, withItDoseFactor } from './deriveItDose';
 export {
 	MORPHINE_EQ,
 	itDoseAtWindows,

@@ -1,6 +1,6 @@
 import { IT_DOSE_UNIT, IT_DRUGS } from '$lib/contract';
 import type { Database } from '$lib/db/types';
-import { DAYS_PER_MONTH, TRAJECTORY_MONTHS, windowsValuesSql } from '$lib/outcomes';
+import { windowsValuesSql } from '$lib/outcomes';
 import {
 	checkHydromorphoneFactor,
 	DEFAULT_IT_DOSE_SETTINGS,
@@ -8,6 +8,7 @@ import {
 	type ItDoseSettings,
 	type ItDrug
 } from '$lib/outcomes';
+import { ensureItDoseFactor, morphineEqSql } from './deriveItDose';
 import { filterClause, type Filters } from './filters';
 import { literal } from './literal';
 import type { Query } from './query';
@@ -22,34 +23,49 @@ const seriesOrder = (column: string) =>
 	`list_position([${[MORPHINE_EQ, ...IT_DRUGS].map(literal).join(', ')}], ${column})`;
 
 /**
- * CTEs ending in `dose_series(patient_id, series, unit, from_day, to_day, dose)`: the outcome
+ * The filtered outcome population, `pop(pid, patient_id)`. Given settings, it also checks that the
+ * factor-dependent tables (`it_dose_series`, `it_dose_month`, `it_dose_fit`) were built for the
+ * settings' hydromorphone factor (`ensureItDoseFactor`), and fails with a message otherwise:
+ * results for another factor must never be shown under this one.
+ */
+function population(f: Filters, s?: ItDoseSettings): { sql: string; params: unknown[] } {
+	const w = filterClause(f);
+	if (!s)
+		return {
+			sql: `pop AS (SELECT p.pid, p.patient_id FROM patient_facts p WHERE p.in_outcome AND ${w.sql})`,
+			params: w.params
+		};
+	const factor = checkHydromorphoneFactor(s.hydromorphoneFactor);
+	const message = `the IT dose tables are built for another hydromorphone factor than ${factor}: call ensureItDoseFactor first`;
+	return {
+		sql: `pop AS (
+		    SELECT p.pid, p.patient_id FROM patient_facts p
+		    WHERE p.in_outcome AND ${w.sql}
+		      AND (SELECT CASE WHEN hydromorphone_factor = CAST(? AS DOUBLE) THEN TRUE ELSE error(${literal(message)}) END
+		           FROM it_dose_factor))`,
+		params: [...w.params, factor]
+	};
+}
+
+/**
+ * CTEs ending in `dose_series(pid, series, unit, from_day, to_day, dose)`: the filtered outcome
  * population's dose steps per drug, plus morphine-equivalent steps. A morphine-equivalent step
  * exists only on days when morphine or hydromorphone is in effect, so a patient on ziconotide
- * alone has none (null, not 0). Morphine and hydromorphone change on different days; cutting the
- * time axis at every step boundary gives pieces on which both are constant, to be summed.
+ * alone has none (null, not 0). Morphine and hydromorphone change on different days; the pieces
+ * of `it_dose_pieces` (deriveItDose.ts) are where both are constant, and their doses are summed.
+ * It reads only tables that do not depend on the factor, so it needs no `ensureItDoseFactor`.
  */
 function doseSeries(f: Filters, s: ItDoseSettings): { sql: string; params: unknown[] } {
-	const w = filterClause(f);
+	const pop = population(f);
 	return {
-		sql: `steps AS (
-		    SELECT s.* FROM it_dose_steps s JOIN patient_facts p USING (patient_id)
-		    WHERE p.in_outcome AND ${w.sql}),
-		  opioid AS (
-		    SELECT patient_id, from_day, to_day,
-		           daily_dose * CASE drug WHEN 'hydromorphone' THEN CAST(? AS DOUBLE) ELSE 1 END AS mg
-		    FROM steps WHERE drug IN ('morphine', 'hydromorphone')),
-		  cuts AS (SELECT patient_id, from_day AS day FROM opioid UNION SELECT patient_id, to_day + 1 FROM opioid),
-		  pieces AS (
-		    SELECT patient_id, day AS from_day, lead(day) OVER (PARTITION BY patient_id ORDER BY day) - 1 AS to_day
-		    FROM cuts),
+		sql: `${pop.sql},
 		  dose_series AS (
-		    SELECT patient_id, drug AS series, unit, from_day, to_day, daily_dose AS dose FROM steps
+		    SELECT pop.pid, s.drug AS series, s.unit, s.from_day, s.to_day, s.daily_dose AS dose
+		    FROM it_dose_steps s JOIN pop USING (patient_id)
 		    UNION ALL
-		    SELECT g.patient_id, '${MORPHINE_EQ}', 'mg/day', g.from_day, g.to_day, sum(o.mg)
-		    FROM pieces g JOIN opioid o
-		      ON o.patient_id = g.patient_id AND o.from_day <= g.from_day AND g.to_day <= o.to_day
-		    GROUP BY g.patient_id, g.from_day, g.to_day)`,
-		params: [...w.params, checkHydromorphoneFactor(s.hydromorphoneFactor)]
+		    SELECT g.pid, '${MORPHINE_EQ}', 'mg/day', g.from_day, g.to_day, ${morphineEqSql('g', 'CAST(? AS DOUBLE)')}
+		    FROM it_dose_pieces g JOIN pop USING (pid))`,
+		params: [...pop.params, checkHydromorphoneFactor(s.hydromorphoneFactor)]
 	};
 }
 
@@ -103,26 +119,18 @@ export interface ItDoseMonth {
  * Cohort trend by month from implant, per series, for a chart. Each patient counts once per month
  * with the mean of the doses in effect on the days of that month (time-weighted, so a change on
  * the 29th barely moves the month); days without a dose do not count, so a month cut short by
- * explant shows the dose before it.
+ * explant shows the dose before it. The patient-months are `it_dose_month` (deriveItDose.ts):
+ * the tables must be built for the settings' factor (`ensureItDoseFactor`, `withItDoseFactor`).
  */
 export function itDoseByMonth(f: Filters, s: ItDoseSettings = DEFAULT_IT_DOSE_SETTINGS): Query {
-	const series = doseSeries(f, s);
-	const overlap = `(least(x.to_day, m.last_day) - greatest(x.from_day, m.first_day) + 1)`;
+	const pop = population(f, s);
 	return {
 		name: 'itDoseByMonth',
-		sql: `WITH ${series.sql},
-		  months AS (
-		    SELECT m AS month, ceil(m * ${DAYS_PER_MONTH})::INTEGER AS first_day,
-		           ceil((m + 1) * ${DAYS_PER_MONTH})::INTEGER - 1 AS last_day
-		    FROM range(${TRAJECTORY_MONTHS.from}, ${TRAJECTORY_MONTHS.to + 1}) t(m)),
-		  patient_month AS (
-		    SELECT x.patient_id, x.series, x.unit, m.month, sum(x.dose * ${overlap}) / sum(${overlap}) AS dose
-		    FROM dose_series x JOIN months m ON x.from_day <= m.last_day AND m.first_day <= x.to_day
-		    GROUP BY ALL)
-		SELECT series, unit, month::INTEGER AS month, count(*)::INTEGER AS n, quantile_cont(dose, 0.5) AS median,
+		sql: `WITH ${pop.sql}
+		SELECT series, unit, month, count(*)::INTEGER AS n, quantile_cont(dose, 0.5) AS median,
 		       quantile_cont(dose, 0.25) AS q1, quantile_cont(dose, 0.75) AS q3
-		FROM patient_month GROUP BY series, unit, month ORDER BY ${seriesOrder('series')}, month`,
-		params: series.params
+		FROM it_dose_month JOIN pop USING (pid) GROUP BY series, unit, month ORDER BY ${seriesOrder('series')}, month`,
+		params: pop.params
 	};
 }
 
@@ -145,13 +153,26 @@ export interface ItDoseEscalation {
  * is multiplied by exp(b) each year, so this is the percent change per year itself; b x 100 is
  * only its first-order approximation (69 instead of 100 for a dose that doubles yearly). It is
  * null when some sampled day has a dose of 0, where the logarithm does not exist. Patients need
- * at least two sampled days.
+ * at least two sampled days. Morphine-equivalent fits are `it_dose_fit` (deriveItDose.ts; build
+ * it for the settings' factor with `ensureItDoseFactor`); a drug's fit is computed here.
  */
 export function itDoseEscalation(
 	f: Filters,
 	s: ItDoseSettings = DEFAULT_IT_DOSE_SETTINGS,
 	series: ItDoseSeries = MORPHINE_EQ
 ): Query {
+	const select = `SELECT pop.patient_id, days, per_year,
+		       CASE WHEN all_positive THEN (exp(log_per_year) - 1) * 100 END AS pct_per_year`;
+	const tail = `JOIN pop USING (pid) WHERE per_year IS NOT NULL ORDER BY pop.patient_id`;
+	if (series === MORPHINE_EQ) {
+		const pop = population(f, s);
+		return {
+			name: 'itDoseEscalation',
+			sql: `WITH ${pop.sql} ${select} FROM it_dose_fit ${tail}`,
+			params: pop.params
+		};
+	}
+	// A drug in its own unit: the same fit on the fly (not derived; the app fits morphine-equivalent).
 	const doses = doseSeries(f, s);
 	const firstDay = IT_ESCALATION.titrationLastDay + 1;
 	const years = `day / ${IT_ESCALATION.daysPerYear}`;
@@ -159,16 +180,14 @@ export function itDoseEscalation(
 		name: 'itDoseEscalation',
 		sql: `WITH ${doses.sql},
 		  daily AS (
-		    SELECT patient_id, unnest(range(greatest(from_day, ${firstDay}), to_day + 1)) AS day, dose
+		    SELECT pid, unnest(range(greatest(from_day, ${firstDay}), to_day + 1)) AS day, dose
 		    FROM dose_series WHERE series = ? AND to_day >= ${firstDay}),
 		  fits AS (
-		    SELECT patient_id, count(*)::INTEGER AS days, regr_slope(dose, ${years}) AS per_year,
+		    SELECT pid, count(*)::INTEGER AS days, regr_slope(dose, ${years}) AS per_year,
 		           regr_slope(ln(CASE WHEN dose > 0 THEN dose END), ${years}) AS log_per_year,
 		           min(dose) > 0 AS all_positive
-		    FROM daily GROUP BY patient_id)
-		SELECT patient_id, days, per_year,
-		       CASE WHEN all_positive THEN (exp(log_per_year) - 1) * 100 END AS pct_per_year
-		FROM fits WHERE per_year IS NOT NULL ORDER BY patient_id`,
+		    FROM daily GROUP BY pid)
+		${select} FROM fits ${tail}`,
 		params: [...doses.params, series]
 	};
 }
@@ -271,6 +290,7 @@ export async function itDoseReport(
 	f: Filters,
 	s: ItDoseSettings = DEFAULT_IT_DOSE_SETTINGS
 ): Promise<ItDoseReport> {
+	await ensureItDoseFactor(db, s.hydromorphoneFactor);
 	const rows = await run<ItDoseWindowRow>(db, itDoseAtWindows(f, s));
 	const escalation = await runOne<ItDoseEscalationSummary>(db, itDoseEscalationSummary(f, s));
 	const windowsOf = (series: ItDoseSeries) =>

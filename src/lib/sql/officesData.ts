@@ -9,6 +9,7 @@ import {
 	type WindowSettings
 } from '$lib/outcomes';
 import type { Filters } from './filters';
+import { withItDoseFactor } from './deriveItDose';
 import { withMmeFactors } from './mmePatients';
 import {
 	CASE_MIX_CHARACTERISTICS,
@@ -164,7 +165,10 @@ export function officesData(
 			run<OfficeCaseMixRow>(db, officeCaseMix(filters)),
 			run<OfficeYearRow>(db, officeImplantYears(filters)),
 			run<OfficeOpioidFreeTime>(db, officeOpioidFreeTimes(filters)),
-			run<OfficeEscalationRow>(db, officeEscalation(filters, itSettings)),
+			// The IT dose tables for the settings' hydromorphone factor (one caller at a time).
+			withItDoseFactor(db, settings.hydromorphoneFactor, () =>
+				run<OfficeEscalationRow>(db, officeEscalation(filters, itSettings))
+			),
 			run<OfficePainRow>(db, officePainWindow(filters, window)),
 			run<OfficeBaselinePainRow>(db, officeBaselinePain(filters)),
 			run<OfficeQuantileRow>(db, officeMmeReduction(filters, window))

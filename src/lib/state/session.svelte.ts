@@ -2,7 +2,9 @@ import { browserDatabase } from '$lib/db/browser';
 import type { Database } from '$lib/db';
 import {
 	importFiles,
+	isOutOfMemory,
 	problemsCsv,
+	resetTables,
 	problemsPage,
 	type FileChoice,
 	type ImportProgress,
@@ -185,6 +187,12 @@ class Session {
 			this.report = null;
 			this.version++;
 			this.message = 'Import cancelled; nothing was loaded.';
+		} else if (e instanceof TooLarge) {
+			this.loaded = null;
+			this.phase = 'error';
+			this.report = null;
+			this.version++;
+			this.message = e.message;
 		} else if (e instanceof RangeError) {
 			this.phase = 'error';
 			this.message =
@@ -226,7 +234,20 @@ class Session {
 				return false;
 			}
 			this.loaded = null;
-			for (const sql of deriveSql()) await db.query(sql);
+			try {
+				for (const sql of deriveSql()) await db.query(sql);
+			} catch (e) {
+				if (!isOutOfMemory(e)) throw e;
+				// Checked and loaded, but the outcome tables do not fit: keep nothing half-built.
+				await resetTables(db).catch(() => undefined);
+				const rows = report.files.reduce((s, f) => s + f.loaded, 0);
+				throw new TooLarge(
+					`The files were read and checked (${rows.toLocaleString('en-US')} rows), but building the outcome ` +
+						'tables needs more memory than this browser tab can give the database, so nothing was kept. ' +
+						'Load fewer rows (for example one office or a few implant years at a time), or use the ' +
+						'command-line report with native DuckDB (npm run report; docs/report.md).'
+				);
+			}
 			// The export's manifest names these files with their SHA-256 (hashed from the bytes as read).
 			if (report.files.length) recordInputFiles(this.inputs);
 			this.version++;
@@ -238,6 +259,11 @@ class Session {
 			return this.fail(e);
 		}
 	}
+}
+
+/** The data is more than the tab can hold: the message says what to do instead. */
+class TooLarge extends Error {
+	override name = 'TooLarge';
 }
 
 /** Read files into memory, reporting bytes as they arrive and stopping when cancelled. */

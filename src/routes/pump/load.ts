@@ -21,6 +21,7 @@ import {
 	itDoseWarnings,
 	opioidLoadByMonth,
 	run,
+	withItDoseFactor,
 	withMmeFactors,
 	type Filters,
 	type ItDoseEscalation,
@@ -50,7 +51,9 @@ export async function loadTrendViews(
 	hydromorphoneFactor: number
 ): Promise<TrendViews> {
 	const started = performance.now();
-	const rows = await run<ItDoseMonth>(db, itDoseByMonth(filters, itSettings(hydromorphoneFactor)));
+	const rows = await withItDoseFactor(db, hydromorphoneFactor, () =>
+		run<ItDoseMonth>(db, itDoseByMonth(filters, itSettings(hydromorphoneFactor)))
+	);
 	const ctx = { filters: describeFilters(filters), hydromorphoneFactor };
 	// Rows come ordered by series (morphine-equivalent first), so first appearance keeps that order.
 	const series = [...new Set(rows.map((r) => r.series))];
@@ -75,8 +78,10 @@ export async function loadDoseViews(
 ): Promise<DoseViews> {
 	const started = performance.now();
 	const s = itSettings(hydromorphoneFactor);
-	const report = await itDoseReport(db, filters, s);
-	const slopes = await run<ItDoseEscalation>(db, itDoseEscalationQuery(filters, s));
+	const { report, slopes } = await withItDoseFactor(db, hydromorphoneFactor, async () => ({
+		report: await itDoseReport(db, filters, s),
+		slopes: await run<ItDoseEscalation>(db, itDoseEscalationQuery(filters, s))
+	}));
 	const ctx = { filters: describeFilters(filters), hydromorphoneFactor, summary: report.escalation };
 	return {
 		report,
