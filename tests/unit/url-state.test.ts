@@ -131,6 +131,12 @@ describe('record-level values stay out of the URL', () => {
 		expect(viewSearch(parsed)).toBe('?office=Maysville');
 	});
 
+	test('?debug (the query log) is neither reported as unknown nor written back', () => {
+		const parsed = parseView('?debug&office=Danville');
+		expect(parsed.ignored).toEqual([]);
+		expect(viewSearch(parsed)).toBe('?office=Danville');
+	});
+
 	test('only the fixed parameter names are ever written', () => {
 		const v = view(
 			{

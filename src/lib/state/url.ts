@@ -195,7 +195,8 @@ export function parseView(search: URLSearchParams | string): ParsedView {
 
 	const known = new Set(VIEW_PARAM_NAMES);
 	for (const name of new Set(params.keys())) {
-		if (known.has(name)) continue;
+		// `debug` is the developers' query log (src/lib/db/browser.ts), not part of the view.
+		if (known.has(name) || name === 'debug') continue;
 		// The value is not echoed: an unknown parameter may carry anything, a patient id included.
 		const reason = /^(id|patient|patient_id)$/i.test(name)
 			? 'patients are never chosen by a link: open the patient page and pick one there'
