@@ -6,6 +6,7 @@ import {
 	windowsValuesSql,
 	type ItDoseSettings
 } from '$lib/outcomes';
+import { MORPHINE_EQ_DRUGS_SQL, stepMorphineEqSql } from './deriveItDose';
 import { filterClause, type Filters } from './filters';
 import { MIN_BASELINE_TENTHS } from './painOutcomes';
 import type { Query } from './query';
@@ -84,11 +85,10 @@ export function analysisTable(f: Filters, s: ItDoseSettings = DEFAULT_IT_DOSE_SE
 		    FROM mme_pieces GROUP BY label, patient_id),
 		  it AS (
 		    SELECT st.patient_id, w.label,
-		           sum(st.daily_dose * CASE st.drug WHEN 'hydromorphone' THEN CAST(? AS DOUBLE) ELSE 1 END)
-		             AS morphine_eq
+		           sum(${stepMorphineEqSql('st', 'CAST(? AS DOUBLE)')}) AS morphine_eq
 		    FROM it_dose_steps st JOIN pop USING (patient_id)
 		    JOIN win w ON w.target BETWEEN st.from_day AND st.to_day
-		    WHERE st.drug IN ('morphine', 'hydromorphone')
+		    WHERE st.drug IN ${MORPHINE_EQ_DRUGS_SQL}
 		    GROUP BY st.patient_id, w.label)
 		SELECT x.patient_id, win.label AS window, win.target AS target_day, x.due,
 		       b.baseline AS baseline_pain, b.baseline_day, b.trial_shifted AS baseline_trial_shifted,

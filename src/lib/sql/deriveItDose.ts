@@ -11,6 +11,9 @@ import {
 } from '$lib/outcomes';
 import { literal } from './literal';
 
+/** The IT drugs that have a morphine equivalent, as an SQL list. */
+export const MORPHINE_EQ_DRUGS_SQL = "('morphine', 'hydromorphone')";
+
 /** Rule texts of `it_dose_warnings`; the UI counts warnings by these. */
 export const IT_DOSE_RULES = {
 	sameDay: 'several doses for one drug on one day: the last line wins',
@@ -132,7 +135,7 @@ const PIECES_SQL = `CREATE OR REPLACE TABLE it_dose_pieces AS
 	 WITH opioid AS (
 	   SELECT p.pid, s.drug, s.from_day, s.to_day, s.daily_dose
 	   FROM it_dose_steps s JOIN patient_facts p USING (patient_id)
-	   WHERE p.in_outcome AND s.drug IN ('morphine', 'hydromorphone')),
+	   WHERE p.in_outcome AND s.drug IN ${MORPHINE_EQ_DRUGS_SQL}),
 	 cuts AS (SELECT pid, from_day AS day FROM opioid UNION SELECT pid, to_day + 1 FROM opioid),
 	 pieces AS (
 	   SELECT pid, day AS from_day, lead(day) OVER (PARTITION BY pid ORDER BY day) - 1 AS to_day FROM cuts)
@@ -141,6 +144,14 @@ const PIECES_SQL = `CREATE OR REPLACE TABLE it_dose_pieces AS
 	        max(o.daily_dose) FILTER (WHERE o.drug = 'hydromorphone') AS hydromorphone
 	 FROM pieces g JOIN opioid o ON o.pid = g.pid AND o.from_day <= g.from_day AND g.to_day <= o.to_day
 	 GROUP BY g.pid, g.from_day, g.to_day`;
+
+/**
+ * One step's morphine-equivalent mg/day (SQL text over a step alias with `drug` and `daily_dose`):
+ * morphine x 1, hydromorphone x the factor. Only for steps of MORPHINE_EQ_DRUGS_SQL.
+ */
+export function stepMorphineEqSql(step: string, factor: string): string {
+	return `${step}.daily_dose * CASE ${step}.drug WHEN 'hydromorphone' THEN ${factor} ELSE 1 END`;
+}
 
 /**
  * A piece's morphine-equivalent mg/day from `it_dose_pieces` columns and a factor (SQL text, used

@@ -1,5 +1,6 @@
 import { DAYS_PER_MONTH, TRAJECTORY_MONTHS } from '$lib/outcomes';
 import { checkHydromorphoneFactor, TOTAL_OPIOID_LOAD_RATIOS, type TotalOpioidLoadRatio } from '$lib/outcomes';
+import { MORPHINE_EQ_DRUGS_SQL, stepMorphineEqSql } from './deriveItDose';
 import { filterClause, type Filters } from './filters';
 import type { Query } from './query';
 
@@ -53,9 +54,9 @@ export function opioidLoadByMonth(f: Filters, s: OpioidLoadSettings): Query {
 		name: 'opioidLoadByMonth',
 		sql: `WITH opioid AS (
 		    SELECT s.patient_id, s.from_day, s.to_day,
-		           s.daily_dose * CASE s.drug WHEN 'hydromorphone' THEN CAST(? AS DOUBLE) ELSE 1 END AS mg
+		           ${stepMorphineEqSql('s', 'CAST(? AS DOUBLE)')} AS mg
 		    FROM it_dose_steps s JOIN patient_facts p USING (patient_id)
-		    WHERE p.in_outcome AND s.drug IN ('morphine', 'hydromorphone') AND ${w.sql}),
+		    WHERE p.in_outcome AND s.drug IN ${MORPHINE_EQ_DRUGS_SQL} AND ${w.sql}),
 		  months AS (
 		    SELECT m AS month, ceil(m * ${DAYS_PER_MONTH})::INTEGER AS first_day,
 		           ceil((m + 1) * ${DAYS_PER_MONTH})::INTEGER - 1 AS last_day
