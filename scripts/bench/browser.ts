@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { chromium, devices, type Browser, type Page } from 'playwright-core';
-import type { DuckdbRun, EngineRun } from '../../src/routes/bench/harness.ts';
+import type { DuckdbRun, EngineRun, ImportRatioRun } from '../../src/routes/bench/harness.ts';
 import { statementName, summarize, type Sample, type Timed } from '../../src/routes/bench/timing.ts';
 import { busiestRenderer, cpuMs, descendants, memory } from './proc.ts';
 
@@ -76,6 +76,8 @@ export interface BenchPageRun {
 	error?: string;
 	readFilesMs?: number;
 	duckdb?: DuckdbRun;
+	/** The validated import and a plain typed read_csv, alternated in one fresh DuckDB. */
+	importRatio?: ImportRatioRun;
 	arquero?: EngineRun;
 	perspective?: EngineRun;
 	memory?: MemoryPeak;
@@ -307,7 +309,7 @@ function phasesOf(queries: Timed[]): Record<string, number> {
 		if (/^create (raw_|__stage)|^register/.test(w)) return 'staged read_csv';
 		if (/^create typed_/.test(w)) return 'typed casts + cell checks';
 		if (/^insert import_problems/.test(w)) return 'row rules + problems';
-		if (/^insert (patients|pain_scores|oral_opioids|pump_events)/.test(w)) return 'insert loaded';
+		if (/^insert (__early_)?(patients|pain_scores|oral_opioids|pump_events)/.test(w)) return 'insert loaded';
 		if (/^create (patient_facts|pain_month|pain_baseline|pain_window)/.test(w))
 			return 'derive: patient + pain';
 		if (/^create it_dose/.test(w)) return 'derive: IT dose';
@@ -481,6 +483,9 @@ async function benchPageRun(base: string, cohort: Cohort, engineChanges: number)
 		};
 		result.duckdb = await step('duckdb', () =>
 			page.evaluate((c) => (window as unknown as Api).__bench.duckdb(c), engineChanges)
+		);
+		result.importRatio = await step('validated import vs plain read_csv x3', () =>
+			page.evaluate((n) => (window as unknown as Api).__bench.importRatio(n), 3)
 		);
 		if (result.duckdb) {
 			result.arquero = await step('arquero', () =>

@@ -58,6 +58,24 @@ async function importAll(
 	inputs: readonly InputFile[],
 	options: ImportOptions
 ): Promise<ImportReport> {
+	const early = new Map<Prepared, Promise<number>>();
+	try {
+		return await importEach(db, inputs, options, early);
+	} finally {
+		// Whatever was staged early and not taken (a refusal, a question, a cancel) goes.
+		for (const [a, done] of early) {
+			await done.catch(() => undefined);
+			await db.query(`DROP TABLE IF EXISTS ${earlyTable(a.kind)}`);
+		}
+	}
+}
+
+async function importEach(
+	db: Database,
+	inputs: readonly InputFile[],
+	options: ImportOptions,
+	early: Map<Prepared, Promise<number>>
+): Promise<ImportReport> {
 	const refused: Refusal[] = [];
 	const pending: PendingFile[] = [];
 	const byKind = new Map<FileKind, Prepared>();
@@ -86,7 +104,15 @@ async function importAll(
 					file: input.name,
 					reason: `${input.name} is a second ${p.file.kind} file (${earlier.input.name} is the first); combine them into one`
 				});
-			else byKind.set(p.file.kind, p.file);
+			else {
+				byKind.set(p.file.kind, p.file);
+				// The database loads this file while the page scans the next one.
+				if (selfContained(p.file) && pending.length === 0) {
+					const done = stageEarly(db, p.file);
+					done.catch(() => undefined);
+					early.set(p.file, done);
+				}
+			}
 		}
 	}
 	const pendingKinds = new Set(pending.map((p) => p.kind));
@@ -129,7 +155,7 @@ async function importAll(
 			continue;
 		}
 		try {
-			files.push(await loadFile(db, a, options, progress));
+			files.push(await loadFile(db, a, options, progress, early));
 		} catch (e) {
 			try {
 				await dropFile(db, a);
@@ -177,33 +203,13 @@ function timeFormOf(a: Prepared): 'day' | 'date' {
 	return has(a.kind === 'oral_opioids' ? 'start_day' : 'day') ? 'day' : 'date';
 }
 
-async function loadFile(
-	db: Database,
-	a: Prepared,
-	options: ImportOptions,
-	progress: (phase: 'loading' | 'checking') => void
-): Promise<FileReport> {
-	const file = a.input.name;
+/** The contract's columns of a file as SQL over its staged read, and the join they need. */
+function stagingOf(a: Prepared) {
 	const kind = a.kind;
 	const kept = a.plan.filter((p) => p.keep);
 	const has = (c: string) => kept.some((p) => p.target === c);
-	const headerOf = headersByColumn(a);
 	const timeForm = timeFormOf(a);
 	const units = headerUnits(a);
-	const buffer = bufferName(kind);
-	const check = () => options.signal?.throwIfAborted();
-
-	progress('loading');
-	await insertProblems(db, file, [
-		...a.scan.problems,
-		...a.dateLosers.map((l) => ({
-			line: l.line,
-			column: l.column,
-			value: null,
-			rule: `not a valid date as ${a.dialect.dateFormat} (the order this file's dates use)`
-		}))
-	]);
-	const losers = new Set(a.dateLosers.map((l) => l.line));
 	const value = (c: string) => (has(c) ? raw(a, c) : c in units ? literal(units[c]!) : 'NULL');
 	const date = (c: string) => (has(c) ? dateSql(raw(a, c), a.dateOrder) : 'NULL');
 	const anchor = `coalesce(${date('implant_date')}, ${date('trial_date')})`;
@@ -232,35 +238,106 @@ async function loadFile(
 			join = `LEFT JOIN __patient_anchor a ON a.anchor_patient_id = ${raw(a, 'patient_id')}`;
 	}
 	const cols = loadedColumns(kind).map((c) => exprs[c.name] ?? value(c.name));
-
-	await db.registerBuffer(buffer, a.scan.staged);
-	try {
-		check();
-		const source = readStagedSql(
+	const source = (buffer: string) =>
+		readStagedSql(
 			buffer,
 			a.head.delimiter,
 			kept.map((p) => [p.target!, stagedType(p)]),
 			a.scan.quoted
 		);
-		let inserted = count(
-			await db.query(`INSERT INTO ${kind} SELECT ${cols.join(', ')} FROM ${source} ${join}`)
-		);
-		if (inserted !== a.scan.stagedRecords) {
-			throw new Error(
-				`${file}: DuckDB read ${inserted} records where ${a.scan.stagedRecords} were staged; import stopped`
-			);
-		}
-		inserted -= await deleteLines(db, kind, losers);
-		if (kind === 'patients' && timeForm === 'date') {
-			// Where each patient's dates count from, for the event files in date form.
-			await db.query(
-				`CREATE OR REPLACE TEMP TABLE __patient_anchor AS SELECT ${value('patient_id')} AS anchor_patient_id, ` +
-					`${anchor} AS anchor, ${date('followup_end_date')} IS NOT NULL AS has_end, __line AS anchor_line FROM ${source}`
-			);
-		}
+	return {
+		has,
+		units,
+		timeForm,
+		value,
+		date,
+		anchor,
+		source,
+		select: (buffer: string) => `SELECT ${cols.join(', ')} FROM ${source(buffer)} ${join}`
+	};
+}
+
+/**
+ * A file whose rows need nothing from another file: in day form, its staged read is its table.
+ * (In date form the event files count days from each patient's anchor in the patients file.)
+ */
+function selfContained(a: Prepared): boolean {
+	return timeFormOf(a) === 'day';
+}
+
+const earlyTable = (kind: FileKind) => `__early_${kind}`;
+
+/**
+ * Load a self-contained file into a table of its own as soon as it is scanned, so the database
+ * reads it while the page scans the next file. The live tables are untouched until every file is
+ * ready (loadFile then renames this table into place); the caller drops it otherwise.
+ */
+async function stageEarly(db: Database, a: Prepared): Promise<number> {
+	const table = earlyTable(a.kind);
+	const cols = loadedColumns(a.kind).map((c) => `${ident(c.name)} ${c.type}`);
+	await db.query(`CREATE OR REPLACE TABLE ${table} (${cols.join(', ')})`);
+	const buffer = bufferName(a.kind);
+	await db.registerBuffer(buffer, a.scan.staged);
+	try {
+		return count(await db.query(`INSERT INTO ${table} ${stagingOf(a).select(buffer)}`));
 	} finally {
 		await db.dropBuffer(buffer);
 	}
+}
+
+async function loadFile(
+	db: Database,
+	a: Prepared,
+	options: ImportOptions,
+	progress: (phase: 'loading' | 'checking') => void,
+	early: ReadonlyMap<Prepared, Promise<number>>
+): Promise<FileReport> {
+	const file = a.input.name;
+	const kind = a.kind;
+	const headerOf = headersByColumn(a);
+	const { has, units, timeForm, value, date, anchor, source, select } = stagingOf(a);
+	const check = () => options.signal?.throwIfAborted();
+
+	progress('loading');
+	await insertProblems(db, file, [
+		...a.scan.problems,
+		...a.dateLosers.map((l) => ({
+			line: l.line,
+			column: l.column,
+			value: null,
+			rule: `not a valid date as ${a.dialect.dateFormat} (the order this file's dates use)`
+		}))
+	]);
+	const losers = new Set(a.dateLosers.map((l) => l.line));
+	const staged = early.get(a);
+	let inserted: number;
+	if (staged) {
+		inserted = await staged;
+		await db.query(`DROP TABLE ${kind}`);
+		await db.query(`ALTER TABLE ${earlyTable(kind)} RENAME TO ${kind}`);
+	} else {
+		const buffer = bufferName(kind);
+		await db.registerBuffer(buffer, a.scan.staged);
+		try {
+			check();
+			inserted = count(await db.query(`INSERT INTO ${kind} ${select(buffer)}`));
+			if (kind === 'patients' && timeForm === 'date') {
+				// Where each patient's dates count from, for the event files in date form.
+				await db.query(
+					`CREATE OR REPLACE TEMP TABLE __patient_anchor AS SELECT ${value('patient_id')} AS anchor_patient_id, ` +
+						`${anchor} AS anchor, ${date('followup_end_date')} IS NOT NULL AS has_end, __line AS anchor_line FROM ${source(buffer)}`
+				);
+			}
+		} finally {
+			await db.dropBuffer(buffer);
+		}
+	}
+	if (inserted !== a.scan.stagedRecords) {
+		throw new Error(
+			`${file}: DuckDB read ${inserted} records where ${a.scan.stagedRecords} were staged; import stopped`
+		);
+	}
+	await deleteLines(db, kind, losers);
 
 	check();
 	progress('checking');

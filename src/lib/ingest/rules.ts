@@ -98,11 +98,22 @@ export function joinedRows(kind: FileKind, dateForm: boolean): string {
 	const anchor = dateForm
 		? ' LEFT JOIN (SELECT anchor_patient_id AS a_id, anchor AS a_anchor FROM __patient_anchor) a ON a.a_id = t.patient_id'
 		: '';
+	// A prescription's reason for no MME, computed once per row for the warnings that count each.
+	const rows = kind === 'oral_opioids' ? `(SELECT *, ${MME_REASON_SQL} AS mme_reason FROM ${kind})` : kind;
 	return (
-		`${kind} t LEFT JOIN (SELECT patient_id AS p_id, implanted AS p_implanted, followup_end_day AS p_end FROM patients) p ` +
+		`${rows} t LEFT JOIN (SELECT patient_id AS p_id, implanted AS p_implanted, followup_end_day AS p_end FROM patients) p ` +
 		`ON p.p_id = t.patient_id${anchor}`
 	);
 }
+
+/**
+ * Why a loaded prescription gets no MME (mmeNotComputableSql), or NULL. Only prescriptions that
+ * would otherwise get one: OUD treatment and drugs without a CDC factor are excluded for that
+ * reason first (deriveMme.ts, as mme_prescriptions counts them).
+ */
+const MME_REASON_SQL =
+	`CASE WHEN indication IS DISTINCT FROM 'oud' AND drug IN (${CONVERTIBLE_DRUGS.map(literal).join(', ')}) ` +
+	`THEN (${mmeNotComputableSql()}) END`;
 
 /** Rules across files, run in order on the rows that passed the row rules (over `joinedRows`). */
 export function crossFileRules(kind: FileKind, dateForm: boolean): RowRule[] {
@@ -186,12 +197,9 @@ export function warningRules(
 		});
 	}
 	if (kind === 'oral_opioids') {
-		// Only prescriptions that would otherwise get an MME: OUD treatment and drugs without a CDC
-		// factor are excluded for that reason first (deriveMme.ts, as mme_prescriptions counts them).
-		const wouldCount = `t.indication IS DISTINCT FROM 'oud' AND t.drug IN (${CONVERTIBLE_DRUGS.map(literal).join(', ')})`;
 		for (const reason of MME_NOT_COMPUTABLE_REASONS)
 			out.push({
-				when: `${wouldCount} AND (${mmeNotComputableSql('t.')}) = ${literal(reason)}`,
+				when: `t.mme_reason = ${literal(reason)}`,
 				message: (rows, lines) =>
 					`MME not computable for ${rows} (${reason}): ${lines}; loaded, and left out of MME (never counted as 0)`
 			});

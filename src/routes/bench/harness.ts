@@ -7,9 +7,11 @@ import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { Table as ArrowTable } from 'apache-arrow';
 import { arrowToRows } from '$lib/db/arrow';
+import { serialDatabase } from '$lib/db/serial';
 import { CONNECTION_SETTINGS } from '$lib/db/settings';
 import { QueryError, type Database, type Row } from '$lib/db/types';
 import type { FileKind } from '$lib/contract';
+import { importFiles } from '$lib/ingest';
 import { deriveSql, NO_FILTERS, type Filters } from '$lib/sql';
 import { arqueroDerive, arqueroMetricSet } from './arquero';
 import type { PspClient } from './perspective';
@@ -317,9 +319,65 @@ async function runPerspective(changes: number): Promise<EngineRun> {
 	}
 }
 
+export interface ImportRatioRun {
+	/** Plain typed read_csv of the files (register + CREATE TABLE), alternating with the import. */
+	plainMs: number[];
+	/** The app's importFiles on the same bytes: scan, strict staging, typed tables, every check. */
+	validatedMs: number[];
+	/** Rows loaded by the last validated import, per file: the import was complete each time. */
+	loaded: Record<string, number>;
+}
+
+/**
+ * The validated import against a plain typed read_csv, alternated in one fresh DuckDB so both
+ * see the same machine load. Each plain read gets a copy of the bytes made before its timer starts
+ * (registering transfers the buffer); the import reads the page's bytes as the app does.
+ */
+async function runImportRatio(reps: number): Promise<ImportRatioRun> {
+	const { db: raw, close } = await openDuckdb();
+	const db = serialDatabase({
+		run: (sql, params) => raw.query(sql, params),
+		registerBuffer: (name, bytes) => raw.registerBuffer(name, bytes),
+		dropBuffer: (name) => raw.dropBuffer(name)
+	});
+	const out: ImportRatioRun = { plainMs: [], validatedMs: [], loaded: {} };
+	try {
+		// Round 0 warms both paths up (the engine's first read_csv is slower) and is not kept.
+		for (let i = 0; i <= reps; i++) {
+			const copies = state.files.map((f) => f.bytes.slice());
+			let started = performance.now();
+			for (const [j, f] of state.files.entries()) {
+				await db.registerBuffer(`plain_${f.name}`, copies[j]!);
+				await db.query(plainReadCsvSql(f.kind, headerOf(f.bytes), `plain_${f.name}`));
+			}
+			const plainMs = performance.now() - started;
+			for (const f of state.files) {
+				await db.dropBuffer(`plain_${f.name}`);
+				await db.query(`DROP TABLE plain_${f.kind}`);
+			}
+			started = performance.now();
+			const report = await importFiles(
+				db,
+				state.files.map((f) => ({ name: f.name, bytes: f.bytes }))
+			);
+			const validatedMs = performance.now() - started;
+			if (i > 0) {
+				out.plainMs.push(plainMs);
+				out.validatedMs.push(validatedMs);
+			}
+			if (report.refused.length) throw new Error(`import refused: ${JSON.stringify(report.refused)}`);
+			out.loaded = Object.fromEntries(report.files.map((f) => [f.kind, f.loaded]));
+		}
+		return out;
+	} finally {
+		await close();
+	}
+}
+
 export interface BenchApi {
 	readFiles: typeof readFiles;
 	duckdb: (changes: number) => Promise<DuckdbRun>;
+	importRatio: (reps: number) => Promise<ImportRatioRun>;
 	arquero: (changes: number) => Promise<EngineRun>;
 	perspective: (changes: number) => Promise<EngineRun>;
 	/** Whether the page may call performance.measureUserAgentSpecificMemory (needs cross-origin isolation). */
@@ -330,6 +388,7 @@ export function install(): void {
 	const api: BenchApi = {
 		readFiles,
 		duckdb: runDuckdb,
+		importRatio: runImportRatio,
 		arquero: runArquero,
 		perspective: runPerspective,
 		memoryApi: () => crossOriginIsolated && 'measureUserAgentSpecificMemory' in performance

@@ -1,0 +1,78 @@
+import { describe, expect, test } from 'vitest';
+import { nodeDatabase } from '../../src/lib/db/node';
+import { importFiles } from '../../src/lib/ingest';
+import { files, load } from './helpers';
+
+// A file in day form is loaded into a table of its own while the next file is scanned
+// (load.ts, stageEarly). Whatever happens after, the live tables change only when every file is
+// ready, and no early table is left behind.
+
+const PATIENTS =
+	'patient_id,office,diagnosis,implant_year,followup_end_day\nP1,Lexington,fbss,2020,400\nP2,Danville,crps,2021,300\n';
+const PAIN = 'patient_id,day,pain_avg\nP1,-10,8\nP1,30,4\nP2,-5,7\n';
+const EARLIER = 'patient_id,office,diagnosis\nEARLIER,Lexington,fbss\n';
+
+async function earlyTables(): Promise<string[]> {
+	const db = await nodeDatabase();
+	const rows = await db.query<{ name: string }>(
+		"SELECT table_name AS name FROM duckdb_tables() WHERE table_name LIKE '\\_\\_early%' ESCAPE '\\' ORDER BY 1"
+	);
+	return rows.map((r) => r.name);
+}
+
+const patientIds = async () =>
+	(
+		await (await nodeDatabase()).query<{ id: string }>('SELECT patient_id AS id FROM patients ORDER BY 1')
+	).map((r) => r.id);
+
+describe('files loaded early, while the next one is scanned', () => {
+	test('a complete import takes every early table into place and leaves none behind', async () => {
+		const { db, report } = await load({ 'patients.csv': PATIENTS, 'pain.csv': PAIN });
+		expect(report.files.map((f) => [f.file, f.read, f.loaded])).toEqual([
+			['patients.csv', 2, 2],
+			['pain.csv', 3, 3]
+		]);
+		expect(await db.query('SELECT patient_id, day, pain_avg, _line FROM pain_scores ORDER BY _line')).toEqual(
+			[
+				{ patient_id: 'P1', day: -10, pain_avg: 8, _line: 2 },
+				{ patient_id: 'P1', day: 30, pain_avg: 4, _line: 3 },
+				{ patient_id: 'P2', day: -5, pain_avg: 7, _line: 4 }
+			]
+		);
+		expect(await earlyTables()).toEqual([]);
+	});
+
+	test('a question on a later file: the earlier file was staged, yet the database keeps what it had', async () => {
+		await load({ 'patients.csv': EARLIER });
+		const db = await nodeDatabase();
+		const synonyms = 'Subject ID,Study Day,Average Pain (NRS)\nP1,10,5\n';
+		const report = await importFiles(db, files({ 'patients.csv': PATIENTS, 'pain.csv': synonyms }), {
+			interactive: true
+		});
+		expect(report.pending.map((p) => p.file)).toEqual(['pain.csv']);
+		expect(await patientIds()).toEqual(['EARLIER']);
+		expect(await earlyTables()).toEqual([]);
+	});
+
+	test('a refused second file of a kind: the first is loaded, the second leaves no table', async () => {
+		const { report } = await load({ 'patients.csv': PATIENTS, 'more.csv': EARLIER });
+		expect(report.refused.map((r) => r.file)).toEqual(['more.csv']);
+		expect(await patientIds()).toEqual(['P1', 'P2']);
+		expect(await earlyTables()).toEqual([]);
+	});
+
+	test('a cancel after the first file was staged leaves no early table and nothing loaded', async () => {
+		await load({ 'patients.csv': EARLIER });
+		const db = await nodeDatabase();
+		const controller = new AbortController();
+		const run = importFiles(db, files({ 'patients.csv': PATIENTS, 'pain.csv': PAIN }), {
+			signal: controller.signal,
+			onProgress: (p) => {
+				if (p.file === 'pain.csv') controller.abort();
+			}
+		});
+		await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+		expect(await patientIds()).toEqual([]);
+		expect(await earlyTables()).toEqual([]);
+	});
+});
