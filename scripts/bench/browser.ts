@@ -340,11 +340,22 @@ async function appRun(base: string, cohort: Cohort, changes: number): Promise<Ap
 			if (hit) queries.push({ what: statementName(hit[2]!), ms: Number(hit[1]) });
 		});
 		await page.addInitScript(INIT_SCRIPT);
+		// The start page imports the demo ahead (src/lib/state/session.svelte.ts); an upload would
+		// discard it. Its end is logged in `?debug`.
+		const aheadSettled = page
+			.waitForEvent('console', {
+				predicate: (m) => m.text().startsWith('demo read ahead: '),
+				timeout: 120_000
+			})
+			.catch(() => null);
 		await page.goto(`${base}/?debug`);
 		sampler = new Sampler(page, pid);
 		await sampler.start();
-		// Let the warm-up (wasm fetch and compile) finish, as it would while a user picks files.
+		// Let the warm-up (wasm fetch and compile, the demo read ahead) finish, as it would while a
+		// user picks files; the read ahead's statements are not the upload's.
 		await page.waitForLoadState('networkidle');
+		await aheadSettled;
+		queries.length = 0;
 		const files = ['patients', 'pain_scores', 'oral_opioids', 'pump_events'].map((k) =>
 			path.join(cohort.dir, `${k}.csv`)
 		);

@@ -16,13 +16,14 @@ let shared: Promise<CachedDatabase> | undefined;
 // the cache or dropped as superseded. Read as the module loads: the layout soon rewrites the
 // address to hold only the view.
 const debug = typeof location !== 'undefined' && new URLSearchParams(location.search).has('debug');
-const log = (line: string) => {
+/** A line in the `?debug` console log (the query log, DuckDB's start, the demo read ahead). */
+export const debugLog = (line: string) => {
 	if (debug) console.debug(line);
 };
 
 /**
- * Start DuckDB once per page. The layout calls it as the app loads, so the worker starts and the
- * wasm compiles while it streams in, before the user asks for data.
+ * Start DuckDB once per page. src/hooks.client.ts calls it as the app's code is evaluated, so the
+ * worker starts and the wasm compiles while it streams in, before the user asks for data.
  */
 export function browserDatabase(): Promise<CachedDatabase> {
 	shared ??= open();
@@ -30,13 +31,15 @@ export function browserDatabase(): Promise<CachedDatabase> {
 }
 
 async function open(): Promise<CachedDatabase> {
-	log(`DuckDB starting ${Math.round(performance.now())} ms after navigation start`);
+	debugLog(`DuckDB starting ${Math.round(performance.now())} ms after navigation start`);
 	const worker = new Worker(ehWorker);
 	const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
 	await db.instantiate(ehWasm);
+	debugLog(`DuckDB instantiated ${Math.round(performance.now())} ms after navigation start`);
 	const conn = await db.connect();
+	debugLog(`DuckDB connected ${Math.round(performance.now())} ms after navigation start`);
 	for (const s of CONNECTION_SETTINGS) await conn.query(s);
-	log(`DuckDB ready ${Math.round(performance.now())} ms after navigation start`);
+	debugLog(`DuckDB ready ${Math.round(performance.now())} ms after navigation start`);
 	const engine: Engine = {
 		async run<T = Row>(sql: string, params: readonly unknown[]): Promise<T[]> {
 			const started = performance.now();
@@ -51,12 +54,12 @@ async function open(): Promise<CachedDatabase> {
 			} catch (e) {
 				throw new QueryError(e instanceof Error ? e.message : String(e), sql, { cause: e });
 			} finally {
-				log(`${Math.round(performance.now() - started)} ms ${sql.slice(0, 120)}`);
+				debugLog(`${Math.round(performance.now() - started)} ms ${sql.slice(0, 120)}`);
 			}
 		},
 		registerBuffer: (name, bytes) => db.registerFileBuffer(name, bytes),
 		dropBuffer: async (name) => void (await db.dropFile(name))
 	};
-	const serial = serialDatabase(engine, (sql) => log(`superseded: ${sql.slice(0, 120)}`));
-	return withQueryCache(serial, { onHit: (sql) => log(`cache hit: ${sql.slice(0, 120)}`) });
+	const serial = serialDatabase(engine, (sql) => debugLog(`superseded: ${sql.slice(0, 120)}`));
+	return withQueryCache(serial, { onHit: (sql) => debugLog(`cache hit: ${sql.slice(0, 120)}`) });
 }

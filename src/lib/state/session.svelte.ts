@@ -1,5 +1,5 @@
-import { browserDatabase } from '$lib/db/browser';
-import type { Database } from '$lib/db';
+import { browserDatabase, debugLog } from '$lib/db/browser';
+import { isAbort, type Database } from '$lib/db';
 import {
 	importFiles,
 	isOutOfMemory,
@@ -51,6 +51,21 @@ function remember(key: string, c: FileChoice): void {
 	}
 }
 
+/**
+ * The demo cohort, imported while the start page is open and before anyone asked (issue 7: "start
+ * it before the user asks"). Nothing in the tab says it is loaded until "Use demo data" adopts it;
+ * any other load discards it first.
+ */
+interface ReadAhead {
+	controller: AbortController;
+	/** The import, or null when it failed or was discarded (then nothing of it is left). */
+	done: Promise<{ inputs: InputFile[]; report: ImportReport; ms: number } | null>;
+	/** The import's progress, shown once the user asks for the demo. */
+	progress: ImportProgress | null;
+	/** Set when the user asks for the demo: its progress is then shown. */
+	watch?: (p: ImportProgress | null) => void;
+}
+
 /** What is loaded in this tab. Lives as long as the page: nothing is sent anywhere. */
 class Session {
 	phase = $state<Phase>('idle');
@@ -70,14 +85,26 @@ class Session {
 	private lenientQuotes = new Set<string>();
 	/** The dataset loaded before the current questions, still in the database until they are answered. */
 	private loaded: { report: ImportReport; source: 'demo' | 'upload' } | null = null;
+	private ahead: ReadAhead | null = null;
+	/**
+	 * A discarded read-ahead until it has stopped and cleaned up: a load waits for it, so that no
+	 * statement of the demo lands on the tables of the user's own files.
+	 */
+	private discarded: Promise<unknown> = Promise.resolve();
 
 	get pending(): PendingFile[] {
 		return this.report?.pending ?? [];
 	}
 
-	/** Start DuckDB now, so the wasm compiles while the user reads the page. */
+	/**
+	 * Start DuckDB now, so the wasm compiles while the user reads the page, and import the demo
+	 * behind the start page when nothing was ever loaded in this tab: "Use demo data" then finds
+	 * it ready (or under way), and any other load discards it.
+	 */
 	warmUp(): void {
 		browserDatabase().catch(() => undefined);
+		if (this.ahead || this.phase !== 'idle' || this.version > 0) return;
+		this.ahead = this.readDemoAhead();
 	}
 
 	db(): Promise<Database> {
@@ -86,8 +113,16 @@ class Session {
 
 	/** The demo is the app's own data: its mapping is the contract's, nothing to ask. */
 	async useDemo(): Promise<boolean> {
+		const ahead = this.ahead;
+		this.ahead = null;
+		// Whatever becomes of it, a later load waits until it has stopped.
+		if (ahead) this.discarded = ahead.done;
 		this.start('Fetching the demo cohort…');
 		this.lenientQuotes.clear();
+		if (ahead) {
+			const adopted = await this.adopt(ahead);
+			if (adopted !== null) return adopted;
+		}
 		try {
 			this.inputs = await demoFiles();
 		} catch (e) {
@@ -168,9 +203,75 @@ class Session {
 		setTimeout(() => URL.revokeObjectURL(url), 1000);
 	}
 
+	/**
+	 * Take over the demo read ahead: its progress, its cancellation and its result. Null when it
+	 * failed (the caller loads the demo the usual way).
+	 */
+	private async adopt(ahead: ReadAhead): Promise<boolean | null> {
+		const signal = this.controller!.signal;
+		signal.addEventListener('abort', () => ahead.controller.abort(), { once: true });
+		this.message = 'Validating and loading…';
+		this.progress = ahead.progress;
+		ahead.watch = (p) => {
+			if (this.controller?.signal === signal) this.progress = p;
+		};
+		const result = await ahead.done;
+		// A newer load (or the user's cancel) took over while the demo finished.
+		if (this.controller?.signal !== signal) return false;
+		if (signal.aborted) return this.fail(signal.reason);
+		if (!result) return null;
+		debugLog('demo read ahead: adopted');
+		this.inputs = result.inputs;
+		this.source = 'demo';
+		this.report = result.report;
+		this.progress = null;
+		this.loaded = null;
+		this.finish(result.report, result.ms);
+		return true;
+	}
+
+	/** The demo's import and derived tables, with no word in the page until it is adopted. */
+	private readDemoAhead(): ReadAhead {
+		const controller = new AbortController();
+		const { signal } = controller;
+		const ahead: ReadAhead = { controller, done: Promise.resolve(null), progress: null };
+		const onProgress = (p: ImportProgress) => {
+			ahead.progress = p;
+			ahead.watch?.(p);
+		};
+		ahead.done = (async () => {
+			// The import's JavaScript half (decoding and scanning the files) waits for DuckDB too:
+			// run while the wasm starts, it delayed DuckDB's start by more than it saved (two cores).
+			const [db, inputs] = await Promise.all([browserDatabase(), demoFiles()]);
+			signal.throwIfAborted();
+			await applyMemoryLimit(db);
+			const started = performance.now();
+			const report = await importFiles(db, inputs, {
+				interactive: false,
+				choices: remembered(),
+				maxFileBytes: MAX_FILE_BYTES,
+				signal,
+				onProgress
+			});
+			await deriveTables(db, report, signal);
+			debugLog('demo read ahead: ready');
+			return { inputs, report, ms: performance.now() - started };
+		})().catch((e) => {
+			debugLog(`demo read ahead: ${isAbort(e) ? 'stopped' : `failed (${String(e)})`}`);
+			return null;
+		});
+		return ahead;
+	}
+
 	private start(message: string): void {
 		if (this.phase === 'ready' && this.report && this.source)
 			this.loaded = { report: this.report, source: this.source };
+		if (this.ahead) {
+			debugLog('demo read ahead: discarded for another load');
+			this.ahead.controller.abort();
+			this.discarded = this.ahead.done;
+			this.ahead = null;
+		}
 		this.controller?.abort();
 		this.controller = new AbortController();
 		this.phase = 'loading';
@@ -211,6 +312,7 @@ class Session {
 		const signal = this.controller!.signal;
 		try {
 			this.message = 'Starting the in-browser database…';
+			await this.discarded;
 			const db = await browserDatabase();
 			await applyMemoryLimit(db);
 			this.message = 'Validating and loading…';
@@ -234,30 +336,47 @@ class Session {
 				return false;
 			}
 			this.loaded = null;
-			try {
-				for (const sql of deriveSql()) await db.query(sql);
-			} catch (e) {
-				if (!isOutOfMemory(e)) throw e;
-				// Checked and loaded, but the outcome tables do not fit: keep nothing half-built.
-				await resetTables(db).catch(() => undefined);
-				const rows = report.files.reduce((s, f) => s + f.loaded, 0);
-				throw new TooLarge(
-					`The files were read and checked (${rows.toLocaleString('en-US')} rows), but building the outcome ` +
-						'tables needs more memory than this browser tab can give the database, so nothing was kept. ' +
-						'Load fewer rows (for example one office or a few implant years at a time), or use the ' +
-						'command-line report with native DuckDB (npm run report; docs/report.md).'
-				);
-			}
-			// The export's manifest names these files with their SHA-256 (hashed from the bytes as read).
-			if (report.files.length) recordInputFiles(this.inputs);
-			this.version++;
-			const loaded = report.files.reduce((s, f) => s + f.loaded, 0);
-			this.message = `Loaded ${loaded} rows from ${report.files.length} file(s) in ${Math.round(performance.now() - started)} ms.`;
-			this.phase = report.files.length ? 'ready' : 'error';
-			return report.files.length > 0;
+			await deriveTables(db, report);
+			return this.finish(report, performance.now() - started);
 		} catch (e) {
 			return this.fail(e);
 		}
+	}
+
+	/** A load's tables are built: the page may say so, and every view queries them. */
+	private finish(report: ImportReport, ms: number): boolean {
+		// The export's manifest names these files with their SHA-256 (hashed from the bytes as read).
+		if (report.files.length) recordInputFiles(this.inputs);
+		this.version++;
+		const loaded = report.files.reduce((s, f) => s + f.loaded, 0);
+		this.message = `Loaded ${loaded} rows from ${report.files.length} file(s) in ${Math.round(ms)} ms.`;
+		this.phase = report.files.length ? 'ready' : 'error';
+		return report.files.length > 0;
+	}
+}
+
+/**
+ * The outcome tables, built once after a load. A load too large for them keeps nothing
+ * half-built, and neither does a stopped read-ahead (`signal`).
+ */
+async function deriveTables(db: Database, report: ImportReport, signal?: AbortSignal): Promise<void> {
+	try {
+		for (const sql of deriveSql()) await db.query(sql, [], { signal });
+	} catch (e) {
+		if (isAbort(e)) {
+			await resetTables(db).catch(() => undefined);
+			throw e;
+		}
+		if (!isOutOfMemory(e)) throw e;
+		// Checked and loaded, but the outcome tables do not fit: keep nothing half-built.
+		await resetTables(db).catch(() => undefined);
+		const rows = report.files.reduce((s, f) => s + f.loaded, 0);
+		throw new TooLarge(
+			`The files were read and checked (${rows.toLocaleString('en-US')} rows), but building the outcome ` +
+				'tables needs more memory than this browser tab can give the database, so nothing was kept. ' +
+				'Load fewer rows (for example one office or a few implant years at a time), or use the ' +
+				'command-line report with native DuckDB (npm run report; docs/report.md).'
+		);
 	}
 }
 

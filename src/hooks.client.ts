@@ -1,0 +1,6 @@
+import { browserDatabase } from '$lib/db/browser';
+
+// Start DuckDB as soon as the app's code is evaluated, before SvelteKit renders the first page
+// (here 100-400 ms earlier than from the layout): the worker fetches the wasm and compiles it while
+// it streams, as the page starts (issue 7, cold start).
+browserDatabase().catch(() => undefined);
