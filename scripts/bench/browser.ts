@@ -1,6 +1,6 @@
 // The browser half of `npm run bench`, run by scripts/bench/run.ts under `flock /tmp/e2e.lock`
 // (the build/ folder and Chromium are shared with other engineers' test runs):
-//   tsx scripts/bench/browser.ts --cohorts JSON --out FILE [--changes N] [--engine-changes N] [--skip-build] [--no-cold-start]
+//   tsx scripts/bench/browser.ts --cohorts JSON --out FILE [--changes N] [--revisits N] [--engine-changes N] [--skip-build] [--no-cold-start]
 // Builds the app, serves build/ with scripts/serve.js on a free port, and drives headless Chromium:
 // cold start to the first demo chart; per cohort the real upload (file input -> dashboard chart)
 // with the `?debug` query log, the dashboard's first render, filter changes through the filter
@@ -62,8 +62,14 @@ export interface AppRun {
 	rendererCpuShare?: number | null;
 	filterChange?: {
 		mode: string;
+		/** Changes to filter states the page had not seen: no query answered from the cache. */
 		sample: Sample | null;
 		samples: number[];
+		/** Changes back to states already seen: the query cache answers. */
+		revisit?: Sample | null;
+		revisitSamples?: number[];
+		/** Each statement's median time per new-state change (`?debug`), slowest first. */
+		statements?: { what: string; ms: number; n: number }[];
 		notes: string[];
 	};
 	memory?: MemoryPeak;
@@ -111,6 +117,7 @@ function args(argv: string[]) {
 		cohorts: JSON.parse(cohorts) as Cohort[],
 		out,
 		changes: Number(get('--changes') ?? 30),
+		revisits: Number(get('--revisits') ?? 10),
 		engineChanges: Number(get('--engine-changes') ?? 10),
 		skipBuild: argv.includes('--skip-build'),
 		coldStart: !argv.includes('--no-cold-start')
@@ -310,7 +317,9 @@ function phasesOf(queries: Timed[]): Record<string, number> {
 		if (/^create typed_/.test(w)) return 'typed casts + cell checks';
 		if (/^insert import_problems/.test(w)) return 'row rules + problems';
 		if (/^insert (__early_)?(patients|pain_scores|oral_opioids|pump_events)/.test(w)) return 'insert loaded';
-		if (/^create (patient_facts|pain_month|pain_baseline|pain_window)/.test(w))
+		if (
+			/^create (patient_facts|pain_month|pain_patients|pain_baseline|pain_window|pain_window_cells)/.test(w)
+		)
 			return 'derive: patient + pain';
 		if (/^create it_dose/.test(w)) return 'derive: IT dose';
 		if (/^create mme_/.test(w)) return 'derive: MME';
@@ -322,7 +331,7 @@ function phasesOf(queries: Timed[]): Record<string, number> {
 	return out;
 }
 
-async function appRun(base: string, cohort: Cohort, changes: number): Promise<AppRun> {
+async function appRun(base: string, cohort: Cohort, changes: number, revisits: number): Promise<AppRun> {
 	const { browser, pid } = await launch();
 	const result: AppRun = { cohort: cohort.label, ok: false };
 	let sampler: Sampler | null = null;
@@ -332,10 +341,12 @@ async function appRun(base: string, cohort: Cohort, changes: number): Promise<Ap
 		let crashed = false;
 		page.on('crash', () => (crashed = true));
 		const queries: Timed[] = [];
+		const queryLog: QueryLog = { queries, hits: 0 };
 		let importQueries: number | undefined;
 		page.on('console', (m) => {
 			if (m.type() !== 'debug') return;
 			if (m.text() === '__bench navigation') importQueries ??= queries.length;
+			if (m.text().startsWith('cache hit:')) queryLog.hits++;
 			const hit = /^(\d+) ms (.*)$/s.exec(m.text());
 			if (hit) queries.push({ what: statementName(hit[2]!), ms: Number(hit[1]) });
 		});
@@ -405,7 +416,7 @@ async function appRun(base: string, cohort: Cohort, changes: number): Promise<Ap
 		result.phases['dashboard + filter bar queries'] = queries
 			.slice(importQueries ?? queries.length)
 			.reduce((t, q) => t + q.ms, 0);
-		result.filterChange = await filterChanges(page, changes);
+		result.filterChange = await filterChanges(page, queryLog, changes, revisits);
 		result.ok = true;
 	} catch (e) {
 		result.error = e instanceof Error ? e.message : String(e);
@@ -416,49 +427,117 @@ async function appRun(base: string, cohort: Cohort, changes: number): Promise<Ap
 	return result;
 }
 
-/**
- * Ticks and unticks offices in the filter bar (src/lib/components/FilterBar.svelte), timing each
- * change from the checkbox's `change` event to the frame after every chart on the page is drawn
- * anew. Before each change the current charts' SVGs are marked, so a redraw is a new SVG.
- */
-async function filterChanges(page: Page, changes: number): Promise<AppRun['filterChange']> {
-	const notes: string[] = [];
-	const bar = page.getByTestId('filter-bar');
-	if ((await bar.count()) === 0)
-		return { mode: 'no filter bar on the dashboard', sample: null, samples: [], notes };
-	const office = bar.locator('details').filter({ has: page.locator('summary', { hasText: /^\s*Office/ }) });
-	if ((await office.count()) === 0)
-		return { mode: 'no Office control in the filter bar', sample: null, samples: [], notes };
-	await office.locator('summary').click();
-	const boxes = office.locator('input[type=checkbox]');
+/** The ?debug log as the page writes it: statements with their times, and cache hits. */
+interface QueryLog {
+	queries: Timed[];
+	hits: number;
+}
+
+/** The checkboxes of one filter-bar dropdown (src/lib/components/FilterBar.svelte). */
+async function dropdownBoxes(page: Page, label: string) {
+	const group = page
+		.getByTestId('filter-bar')
+		.locator('details')
+		.filter({ has: page.locator('summary', { hasText: new RegExp(`^\\s*${label}`) }) });
+	if ((await group.count()) === 0) return [];
+	await group.locator('summary').click();
+	const boxes = group.locator('input[type=checkbox]');
 	await boxes.first().waitFor({ timeout: 60_000 });
 	const n = await boxes.count();
-	const samples: number[] = [];
-	for (let i = 0; i < changes; i++) {
-		const box = boxes.nth(Math.floor(i / 2) % n);
+	// Opening another dropdown closes this one (`<details name>`): reopen it before a click.
+	return Array.from({ length: n }, (_, i) => ({ box: boxes.nth(i), summary: group.locator('summary') }));
+}
+
+/** The box the binary-reflected Gray code flips at step i (1-based): the lowest set bit of i. */
+function grayBit(i: number): number {
+	return 31 - Math.clz32(i & -i);
+}
+
+/**
+ * Filter changes through the filter bar, each timed from the checkbox's `change` event to the
+ * frame after every chart on the page is drawn anew (the current charts' SVGs are marked before
+ * each change, so a redraw is a new SVG).
+ *
+ * The app caches query results by SQL and parameters (src/lib/db/cache.ts), so only a filter
+ * state the page has not seen measures the work a user waits for on a first visit. The changes
+ * walk a Gray code over the office boxes (then the diagnosis boxes, when the offices run out):
+ * every step flips one box and reaches a state not seen before. Then `revisits` steps flip the
+ * last box back and forth between two states already seen: the cache's answer, reported apart.
+ */
+async function filterChanges(
+	page: Page,
+	log: QueryLog,
+	changes: number,
+	revisits: number
+): Promise<AppRun['filterChange']> {
+	const notes: string[] = [];
+	if ((await page.getByTestId('filter-bar').count()) === 0)
+		return { mode: 'no filter bar on the dashboard', sample: null, samples: [], notes };
+	const offices = await dropdownBoxes(page, 'Office');
+	if (offices.length === 0)
+		return { mode: 'no Office control in the filter bar', sample: null, samples: [], notes };
+	const boxes = [...offices];
+	if (2 ** boxes.length <= changes) boxes.push(...(await dropdownBoxes(page, 'Diagnosis')));
+	if (2 ** boxes.length <= changes) notes.push(`only ${2 ** boxes.length - 1} new states to visit`);
+	const fresh = Math.min(changes, 2 ** boxes.length - 1);
+
+	const statements: Record<string, number[]> = {};
+	let hitsOnFresh = 0;
+	const change = async (index: number, label: string): Promise<number | null> => {
+		const { box, summary } = boxes[index]!;
 		await page.evaluate(() => {
 			for (const s of document.querySelectorAll('main figure.chart svg'))
 				s.setAttribute('data-bench-stale', '');
 			(window as unknown as { __benchT: { change: number[] } }).__benchT.change = [];
 		});
-		// Reopen the dropdown if a redraw closed it; clicking the label toggles the box.
-		if (!(await box.isVisible())) await office.locator('summary').click();
+		if (!(await box.isVisible())) await summary.click();
 		await box.click();
 		const done = await waitInPage(page, CHARTS_DRAWN, 60_000);
 		const started = await page.evaluate(
 			() => (window as unknown as { __benchT: { change: number[] } }).__benchT.change[0] ?? null
 		);
 		if (done === null || started === null) {
-			notes.push(
-				`change ${i + 1}: ${done === null ? 'charts not redrawn within 60 s' : 'no change event seen'}`
-			);
-			if (samples.length === 0 && i >= 1) break;
+			notes.push(`${label}: ${done === null ? 'charts not redrawn within 60 s' : 'no change event seen'}`);
+			return null;
+		}
+		return done - started;
+	};
+
+	const samples: number[] = [];
+	for (let i = 1; i <= fresh; i++) {
+		const before = { queries: log.queries.length, hits: log.hits };
+		const t = await change(grayBit(i), `change ${i}`);
+		// The statements of this change (a late one of the previous change may slip in: rare, small).
+		for (const q of log.queries.slice(before.queries)) (statements[q.what] ??= []).push(q.ms);
+		hitsOnFresh += log.hits - before.hits;
+		if (t === null) {
+			if (samples.length === 0 && i >= 2) break;
 			continue;
 		}
-		samples.push(done - started);
+		samples.push(t);
 	}
-	const mode = `filter bar: tick/untick one office at a time over ${n} offices (checkbox change -> all charts on /dashboard redrawn)`;
-	return { mode, sample: samples.length ? summarize(samples) : null, samples, notes };
+	const back: number[] = [];
+	const last = grayBit(fresh);
+	for (let i = 0; i < revisits; i++) {
+		const t = await change(last, `revisit ${i + 1}`);
+		if (t !== null) back.push(t);
+	}
+	if (hitsOnFresh > 0) notes.push(`${hitsOnFresh} cache hits during the new-state changes`);
+	const perChange = Object.entries(statements)
+		.map(([what, ms]) => ({ what, ms: summarize(ms).p50, n: ms.length }))
+		.sort((a, b) => b.ms - a.ms);
+	const mode =
+		`filter bar: a Gray code over ${offices.length} office${boxes.length > offices.length ? ' and ' + (boxes.length - offices.length) + ' diagnosis' : ''} boxes, ` +
+		'one box per change, every state new to the page (checkbox change -> all charts on /dashboard redrawn)';
+	return {
+		mode,
+		sample: samples.length ? summarize(samples) : null,
+		samples,
+		revisit: back.length ? summarize(back) : null,
+		revisitSamples: back,
+		statements: perChange,
+		notes
+	};
 }
 
 async function benchPageRun(base: string, cohort: Cohort, engineChanges: number): Promise<BenchPageRun> {
@@ -551,7 +630,7 @@ async function main() {
 		}
 		for (const cohort of a.cohorts) {
 			log(`${cohort.label}: upload through the app`);
-			results.app.push(await appRun(base, cohort, a.changes));
+			results.app.push(await appRun(base, cohort, a.changes, a.revisits));
 			save();
 			if (cohort.appOnly) continue;
 			// Fewer repeats on the large cohorts keep a full run near 15 minutes.

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/lib/dataset';
 import type { Database } from '../../src/lib/db';
+import { withQueryCache } from '../../src/lib/db/cache';
 import { nodeDatabase } from '../../src/lib/db/node';
-import { NO_FILTERS, run, runOne } from '../../src/lib/sql';
+import { cohortSummary, NO_FILTERS, run, runOne, type CohortSummary } from '../../src/lib/sql';
 import {
 	filterMatch,
 	filterOptions,
@@ -92,8 +93,14 @@ describe('filterOptions', () => {
 });
 
 describe('filterMatch', () => {
-	const match = (f: Partial<typeof NO_FILTERS>) =>
-		runOne<FilterMatch>(db, filterMatch({ ...NO_FILTERS, ...f }));
+	// The row holds cohortSummary's other columns too (see the last test): compare the two counts.
+	const match = async (f: Partial<typeof NO_FILTERS>) => {
+		const { patients, outcome_population } = await runOne<FilterMatch>(
+			db,
+			filterMatch({ ...NO_FILTERS, ...f })
+		);
+		return { patients, outcome_population };
+	};
 
 	test('counts every loaded patient without filters, and the outcome population apart', async () => {
 		// Outcome population: implanted and not spasticity = A, B, E.
@@ -120,5 +127,27 @@ describe('filterMatch', () => {
 			patients: 2,
 			outcome_population: 2
 		});
+	});
+
+	test("runs cohortSummary's statement, so the query cache answers the filter bar and the dashboard with one run", async () => {
+		const f = { ...NO_FILTERS, offices: ['Lexington'], sexes: ['F'] };
+		const { sql, params } = cohortSummary(f);
+		expect(filterMatch(f)).toMatchObject({ name: 'filterMatch', sql, params });
+		// The page's cache over a database that counts the statements it runs.
+		const counted: string[] = [];
+		const shared = withQueryCache({
+			query: <T>(text: string, values?: readonly unknown[]) => {
+				counted.push(text);
+				return db.query<T>(text, values);
+			},
+			registerBuffer: (name, bytes) => db.registerBuffer(name, bytes),
+			dropBuffer: (name) => db.dropBuffer(name)
+		});
+		const [bar, summary] = await Promise.all([
+			runOne<FilterMatch>(shared, filterMatch(f)),
+			runOne<CohortSummary>(shared, cohortSummary(f))
+		]);
+		expect(counted).toHaveLength(1);
+		expect([bar.patients, bar.outcome_population]).toEqual([summary.patients, summary.outcome_population]);
 	});
 });

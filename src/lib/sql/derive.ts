@@ -3,6 +3,7 @@ import { ageBandSql } from './filters';
 import { deriveItDoseSql } from './deriveItDose';
 import { deriveMmeSql } from './deriveMme';
 import { derivePainSql } from './derivePain';
+import { painWindowCellsSql } from './painOutcomes';
 
 /**
  * Per-patient tables built once after every load, so interactions query small tables.
@@ -12,9 +13,14 @@ import { derivePainSql } from './derivePain';
  * `patient_facts.pid` numbers the patients, a join key for the tables a filter change scans:
  * integers hash several times faster than the VARCHAR patient_id in duckdb-wasm.
  *
- * `pain_month` holds only what the pain trajectory reads (painByMonth, painPatients, joined on
- * pid): the outcome population's months in TRAJECTORY_MONTHS. Every filter change scans it; at a
- * million scores this keeps it a third smaller than all patient-months.
+ * `pain_month` holds only what the pain trajectory reads (painByMonth, joined on pid): the outcome
+ * population's months in TRAJECTORY_MONTHS. Every filter change scans it; at a million scores
+ * this keeps it a third smaller than all patient-months. `pain_patients(pid, months)` has one row
+ * per patient of `pain_month`, so painPatients counts filtered patients (46k rows at a million
+ * scores) instead of distinct ids among their patient-months (600k).
+ *
+ * `pain_window_cells` (painOutcomes.ts) counts the patient-windows per office and diagnosis for
+ * the responder counts.
  */
 export function deriveSql(): string[] {
 	return [
@@ -33,7 +39,10 @@ export function deriveSql(): string[] {
 		 FROM pain_scores JOIN (SELECT patient_id, pid FROM patient_facts WHERE in_outcome) p USING (patient_id)
 		 WHERE day >= ${TRAJECTORY_MONTHS.from} * ${DAYS_PER_MONTH} AND day < ${TRAJECTORY_MONTHS.to + 1} * ${DAYS_PER_MONTH}
 		 GROUP BY ALL`,
+		`CREATE OR REPLACE TABLE pain_patients AS
+		 SELECT pid, count(*)::INTEGER AS months FROM pain_month GROUP BY pid`,
 		...derivePainSql(),
+		painWindowCellsSql(),
 		...deriveItDoseSql(),
 		...deriveMmeSql('cdc2022')
 	];

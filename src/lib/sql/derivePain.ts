@@ -34,6 +34,8 @@ const measuresValues = PAIN_MEASURES.map((m) => `(${literal(m)})`).join(', ');
  * section 1, and a patient with an assessment in the window is due too: a score at day d proves
  * observation up to d, which matters only when `followup_end_day` is missing or contradicts it.
  *
+ * Both carry `pid`, patient_facts' integer key: the outcome queries join on it, not on the text id.
+ *
  * `*_tenths` hold the scores as exact integers (the contract allows one decimal), so responder
  * rules and paired differences compare integers, never rounded doubles.
  */
@@ -44,7 +46,7 @@ export function derivePainSql(settings: WindowSettings = DEFAULT_WINDOW_SETTINGS
 		`CREATE OR REPLACE TABLE pain_baseline AS
 		 WITH ranged AS (
 		   -- "More than 90 days before implant": day -91 or earlier; no trial day, no shift.
-		   SELECT patient_id, trial_day, coalesce(trial_day < -${lookback}, FALSE) AS trial_shifted
+		   SELECT patient_id, pid, trial_day, coalesce(trial_day < -${lookback}, FALSE) AS trial_shifted
 		   FROM patient_facts WHERE in_outcome
 		 ), bounded AS (
 		   SELECT *,
@@ -58,7 +60,7 @@ export function derivePainSql(settings: WindowSettings = DEFAULT_WINDOW_SETTINGS
 		   WHERE s.pain_avg IS NOT NULL AND s.day BETWEEN b.range_lo AND b.range_hi
 		     AND (b.trial_day IS NULL OR s.day < b.trial_day)
 		 )
-		 SELECT b.patient_id, m.measure,
+		 SELECT b.patient_id, b.pid, m.measure,
 		        CASE m.measure WHEN 'pain_avg' THEN c.pain_avg ELSE c.pain_worst END AS baseline,
 		        round(10 * baseline)::INTEGER AS baseline_tenths,
 		        c.day AS baseline_day, c.pain_worst AS worst, c.odi, c.pgic,
@@ -68,7 +70,7 @@ export function derivePainSql(settings: WindowSettings = DEFAULT_WINDOW_SETTINGS
 		`CREATE OR REPLACE TABLE pain_window AS
 		 WITH win(label, target, lo, hi) AS (VALUES ${windowsValuesSql(settings)}),
 		 population AS (
-		   SELECT patient_id, followup_end_day, followup_end_reason FROM patient_facts WHERE in_outcome
+		   SELECT patient_id, pid, followup_end_day, followup_end_reason FROM patient_facts WHERE in_outcome
 		 ), chosen AS (
 		   SELECT s.patient_id, w.label, s.day, s.pain_avg, s.pain_worst,
 		          row_number() OVER (PARTITION BY s.patient_id, w.label
@@ -76,7 +78,7 @@ export function derivePainSql(settings: WindowSettings = DEFAULT_WINDOW_SETTINGS
 		   FROM population p JOIN pain_scores s ON s.patient_id = p.patient_id
 		   JOIN win w ON s.day >= w.lo AND s.day < w.hi
 		 )
-		 SELECT p.patient_id, m.measure, w.label, w.target,
+		 SELECT p.patient_id, p.pid, m.measure, w.label, w.target,
 		        coalesce(p.followup_end_day >= w.lo, FALSE)
 		          OR coalesce(p.followup_end_reason IN (${failureReasons}), FALSE)
 		          OR c.day IS NOT NULL AS due,

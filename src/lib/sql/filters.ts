@@ -70,6 +70,19 @@ export function filterClause(f: Filters): { sql: string; params: unknown[] } {
 	return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };
 }
 
+/**
+ * True when no filter but offices and diagnoses is set: `pain_window_cells`, counted per office
+ * and diagnosis once after load, can then answer.
+ */
+export function onlyOfficesAndDiagnoses(f: Filters): boolean {
+	return (
+		LISTS.every(([key]) => key === 'offices' || key === 'diagnoses' || (f[key] as string[]).length === 0) &&
+		f.itDrugs.length === 0 &&
+		f.implantYearFrom === null &&
+		f.implantYearTo === null
+	);
+}
+
 /** Words for a chart caption: "no filters" or "office: Lexington; diagnosis: crps". */
 export function describeFilters(f: Filters): string {
 	const parts: string[] = [];

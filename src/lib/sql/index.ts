@@ -1,6 +1,14 @@
 export type { Query } from './query';
 export { literal, ident } from './literal';
-export { filterClause, describeFilters, ageBandSql, AGE_BANDS, NO_FILTERS, type Filters } from './filters';
+export {
+	filterClause,
+	describeFilters,
+	ageBandSql,
+	onlyOfficesAndDiagnoses,
+	AGE_BANDS,
+	NO_FILTERS,
+	type Filters
+} from './filters';
 export { deriveSql } from './derive';
 export { cohortSummary, patientsByOffice, type CohortSummary, type OfficeCount } from './cohort';
 export { painByMonth, painPatients, type PainMonth } from './pain';
@@ -19,6 +27,7 @@ export {
 	painWindowResponders,
 	painPairedDifferences,
 	painReport,
+	painWindowCellsSql,
 	MIN_BASELINE_TENTHS,
 	type PainBaselineRow,
 	type PainWindowScoresRow,

@@ -1,4 +1,5 @@
-import { AGE_BANDS, filterClause, type Filters } from './filters';
+import { cohortSummary } from './cohort';
+import { AGE_BANDS, type Filters } from './filters';
 import type { Query } from './query';
 
 /** The filterable fields, as `filterOptions` names them. */
@@ -114,13 +115,12 @@ export interface FilterMatch {
 	outcome_population: number;
 }
 
-/** How many patients the filters keep: the filter bar's "n patients match". */
+/**
+ * How many patients the filters keep: the filter bar's "n patients match". It runs cohortSummary's
+ * statement (whose row holds these two counts among others): on the dashboard the filter bar and
+ * the cohort summary then ask the query cache for the same statement at the same moment, and one
+ * run answers both (src/lib/db/cache.ts) instead of two scans per filter change.
+ */
 export function filterMatch(f: Filters): Query {
-	const w = filterClause(f);
-	return {
-		name: 'filterMatch',
-		sql: `SELECT count(*)::INTEGER AS patients, count(*) FILTER (WHERE in_outcome)::INTEGER AS outcome_population
-		      FROM patient_facts p WHERE ${w.sql}`,
-		params: w.params
-	};
+	return { ...cohortSummary(f), name: 'filterMatch' };
 }

@@ -8,7 +8,7 @@ import {
 } from '$lib/outcomes';
 import type { Database } from '$lib/db/types';
 import type { PainMeasure } from './derivePain';
-import { filterClause, type Filters } from './filters';
+import { filterClause, onlyOfficesAndDiagnoses, type Filters } from './filters';
 import type { Query } from './query';
 import { run, runOne } from './run';
 
@@ -49,8 +49,8 @@ function windowsJoined(f: Filters, settings: WindowSettings, measure: PainMeasur
 		      LEFT JOIN (
 		        SELECT w.label, w.due, w.score, w.score_tenths, b.baseline, b.baseline_tenths,
 		               coalesce(b.baseline_tenths >= ${MIN_BASELINE_TENTHS}, FALSE) AS eligible
-		        FROM pain_window w JOIN patient_facts p USING (patient_id)
-		        JOIN pain_baseline b USING (patient_id, measure)
+		        FROM pain_window w JOIN patient_facts p USING (pid)
+		        JOIN pain_baseline b USING (pid, measure)
 		        WHERE w.measure = ? AND p.in_outcome AND ${w.sql}
 		      ) x ON x.label = win.label
 		      GROUP BY win.label, win.target ORDER BY win.target`,
@@ -81,7 +81,7 @@ export function painBaselineSummary(f: Filters, measure: PainMeasure = 'pain_avg
 		        quantile_cont(b.baseline, 0.75) AS q3,
 		        count(*) FILTER (WHERE b.baseline IS NULL)::INTEGER AS missing,
 		        count(*) FILTER (WHERE b.trial_shifted)::INTEGER AS trial_shifted
-		      FROM pain_baseline b JOIN patient_facts p USING (patient_id)
+		      FROM pain_baseline b JOIN patient_facts p USING (pid)
 		      WHERE b.measure = ? AND p.in_outcome AND ${w.sql}`,
 		params: [measure, ...w.params]
 	};
@@ -171,29 +171,76 @@ export type PainWindowRespondersRow = WindowKey &
 		excluded_all_implanted: number;
 	};
 
-/** Responder counts (IMMPACT 30%, 50%, 2 points) under both denominators. */
+/**
+ * `pain_window_cells`: the outcome population's patient-windows (per measure) counted per office,
+ * diagnosis, window and each flag the responder counts read. Built once after load (derive.ts),
+ * after pain_window and pain_baseline; painWindowResponders sums these counts when only offices
+ * and diagnoses are filtered (a few thousand rows instead of every patient's windows).
+ */
+export function painWindowCellsSql(): string {
+	const rules = Object.entries(RESPONDER_RULES)
+		.map(([name, rule]) => `coalesce(${rule}, FALSE) AS ${name}`)
+		.join(', ');
+	return `CREATE OR REPLACE TABLE pain_window_cells AS
+	 SELECT office, diagnosis, measure, label, due, completer, eligible, ${Object.keys(RESPONDER_RULES).join(', ')},
+	        count(*)::INTEGER AS k
+	 FROM (
+	   SELECT p.office, p.diagnosis, x.measure, x.label, x.due, x.score IS NOT NULL AS completer,
+	          coalesce(x.baseline_tenths >= ${MIN_BASELINE_TENTHS}, FALSE) AS eligible, ${rules}
+	   FROM (
+	     SELECT w.pid, w.measure, w.label, w.due, w.score, w.score_tenths, b.baseline_tenths
+	     FROM pain_window w JOIN pain_baseline b USING (pid, measure)
+	   ) x JOIN patient_facts p USING (pid)
+	   WHERE p.in_outcome
+	 )
+	 GROUP BY ALL`;
+}
+
+/**
+ * Responder counts (IMMPACT 30%, 50%, 2 points) under both denominators. With only office and
+ * diagnosis filters the counts are sums over `pain_window_cells`; otherwise each patient's
+ * window is read (windowsJoined). Both give the same integers (tests/unit/pain-window-cells.test.ts).
+ */
 export function painWindowResponders(
 	f: Filters,
 	settings: WindowSettings = DEFAULT_WINDOW_SETTINGS,
 	measure: PainMeasure = 'pain_avg'
 ): Query {
-	const from = windowsJoined(f, settings, measure);
-	const completer = 'x.score IS NOT NULL';
 	// A completer is always due (derivePain.ts), so all_implanted k counts the same responders
 	// as completers k, over the larger denominator.
-	const responded = (rule: string) => `x.eligible AND ${completer} AND ${rule}`;
-	const counts = Object.entries(RESPONDER_RULES).flatMap(([name, rule]) => [
-		`count(*) FILTER (WHERE ${responded(rule)})::INTEGER AS ${name}_completers`,
-		`count(*) FILTER (WHERE x.due AND ${responded(rule)})::INTEGER AS ${name}_all_implanted`
-	]);
+	const columns = (count: (where: string) => string, completer: string, rule: (name: string) => string) => {
+		const responded = (name: string) => `x.eligible AND ${completer} AND ${rule(name)}`;
+		return [
+			`${count(`${completer} AND x.eligible`)} AS completers_n`,
+			`${count('x.due AND x.eligible')} AS all_implanted_n`,
+			`${count(`${completer} AND NOT x.eligible`)} AS excluded_completers`,
+			`${count('x.due AND NOT x.eligible')} AS excluded_all_implanted`,
+			...Object.keys(RESPONDER_RULES).flatMap((name) => [
+				`${count(responded(name))} AS ${name}_completers`,
+				`${count(`x.due AND ${responded(name)}`)} AS ${name}_all_implanted`
+			])
+		].join(',\n');
+	};
+	if (onlyOfficesAndDiagnoses(f)) {
+		const w = filterClause(f);
+		const sum = (where: string) => `coalesce(sum(x.k) FILTER (WHERE ${where}), 0)::INTEGER`;
+		return {
+			name: 'painWindowResponders',
+			sql: `SELECT win.label, win.target,
+			        ${columns(sum, 'x.completer', (name) => `x.${name}`)}
+			      FROM (VALUES ${windowsValuesSql(settings)}) win(label, target, lo, hi)
+			      LEFT JOIN (SELECT * FROM pain_window_cells p WHERE p.measure = ? AND ${w.sql}) x
+			        ON x.label = win.label
+			      GROUP BY win.label, win.target ORDER BY win.target`,
+			params: [measure, ...w.params]
+		};
+	}
+	const from = windowsJoined(f, settings, measure);
+	const count = (where: string) => `count(*) FILTER (WHERE ${where})::INTEGER`;
 	return {
 		name: 'painWindowResponders',
 		sql: `SELECT win.label, win.target,
-		        count(*) FILTER (WHERE ${completer} AND x.eligible)::INTEGER AS completers_n,
-		        count(*) FILTER (WHERE x.due AND x.eligible)::INTEGER AS all_implanted_n,
-		        count(*) FILTER (WHERE ${completer} AND NOT x.eligible)::INTEGER AS excluded_completers,
-		        count(*) FILTER (WHERE x.due AND NOT x.eligible)::INTEGER AS excluded_all_implanted,
-		        ${counts.join(',\n')}
+		        ${columns(count, 'x.score IS NOT NULL', (name) => RESPONDER_RULES[name as ResponderRule])}
 		      ${from.sql}`,
 		params: from.params
 	};
@@ -217,8 +264,8 @@ export function painPairedDifferences(
 		sql: `SELECT win.label, x.score_tenths - b.baseline_tenths AS diff_tenths
 		      FROM (VALUES ${windowsValuesSql(settings)}) win(label, target, lo, hi)
 		      JOIN pain_window x ON x.label = win.label
-		      JOIN patient_facts p USING (patient_id)
-		      JOIN pain_baseline b USING (patient_id, measure)
+		      JOIN patient_facts p USING (pid)
+		      JOIN pain_baseline b USING (pid, measure)
 		      WHERE x.measure = ? AND p.in_outcome AND ${w.sql}
 		        AND x.score IS NOT NULL AND b.baseline IS NOT NULL
 		      ORDER BY win.target, x.patient_id`,

@@ -13,10 +13,19 @@ type Row = Record<string, unknown>;
 export interface ArqueroDerived {
 	facts: Table;
 	painMonth: Table;
-	patients12m: Table;
+	/** One row per patient of painMonth, as the app's pain_patients. */
+	painPatients: Table;
+	/** The 12-month patients counted per office and flag combination, as the app's pain_window_cells. */
+	cells12m: Table;
 }
 
-/** The per-patient tables: facts, pain by patient-month, and the 12-month baseline/score pairs. */
+/**
+ * The per-patient tables: facts, pain by patient-month, the patients with a month in the
+ * trajectory, and the 12-month baseline/score pairs. Like the app's derive step (derive.ts), the
+ * patient-months are kept only for the outcome population and the trajectory's months, the
+ * patients behind them are listed once, and the 12-month patients are counted per office and
+ * flag combination (as the app's pain_window_cells), so a filter change reads only what it needs.
+ */
 export function arqueroDerive(patients: PatientColumns, pain: PainColumns): ArqueroDerived {
 	const facts = aq.table(patients).derive({
 		implanted: 'd => d.implant_year != null',
@@ -28,7 +37,9 @@ export function arqueroDerive(patients: PatientColumns, pain: PainColumns): Arqu
 		.derive({ month: 'd => op.floor(d.day / 30.4375)' })
 		.groupby('patient_id', 'month')
 		.rollup({ pain: 'd => op.mean(d.pain_avg)' })
-		.join(facts.select('patient_id', 'office', 'in_outcome'), 'patient_id');
+		.join(facts.select('patient_id', 'office', 'in_outcome'), 'patient_id')
+		.filter('d => d.in_outcome && d.month >= -6 && d.month <= 36');
+	const painPatients = painMonth.select('patient_id', 'office').dedupe('patient_id');
 
 	const population = facts
 		.filter('d => d.in_outcome')
@@ -67,7 +78,19 @@ export function arqueroDerive(patients: PatientColumns, pain: PainColumns): Arqu
 				"|| d.followup_end_reason === 'death' || d.followup_end_reason === 'lost' || d.score_day != null"
 		})
 		.derive({ eligible: 'd => d.b != null && d.b >= 40' });
-	return { facts, painMonth, patients12m };
+	// Responders among eligible completers (a null score or baseline never reaches a rule).
+	const rule = {
+		r30: '10 * (d.b - d.s) >= 3 * d.b',
+		r50: '2 * (d.b - d.s) >= d.b',
+		r2pt: 'd.b - d.s >= 20'
+	};
+	const responded = (r: string) => `d => d.eligible && d.completer && ${r}`;
+	const cells12m = patients12m
+		.derive({ completer: 'd => d.s != null' })
+		.derive({ r30: responded(rule.r30), r50: responded(rule.r50), r2pt: responded(rule.r2pt) })
+		.groupby('office', 'due', 'completer', 'eligible', 'r30', 'r50', 'r2pt')
+		.count({ as: 'k' });
+	return { facts, painMonth, painPatients, cells12m };
 }
 
 function byOffice(t: Table, f: Filters): Table {
@@ -89,8 +112,7 @@ export function arqueroMetricSet(derived: ArqueroDerived, f: Filters): MetricSet
 			median_followup: 'd => op.median(d.implanted ? d.followup_end_day : null)'
 		})
 		.objects() as Row[];
-	const months = byOffice(derived.painMonth, f).filter('d => d.in_outcome && d.month >= -6 && d.month <= 36');
-	const byMonth = months
+	const byMonth = byOffice(derived.painMonth, f)
 		.groupby('month')
 		.rollup({
 			n: '() => op.count()',
@@ -101,26 +123,20 @@ export function arqueroMetricSet(derived: ArqueroDerived, f: Filters): MetricSet
 		})
 		.orderby('month')
 		.objects() as MetricSet['months'];
-	const [distinct] = months.rollup({ n: 'd => op.distinct(d.patient_id)' }).objects() as { n: number }[];
-	const rule = {
-		r30: '10 * (d.b - d.s) >= 3 * d.b',
-		r50: '2 * (d.b - d.s) >= d.b',
-		r2pt: 'd.b - d.s >= 20'
-	};
-	const sum = (cond: string) => `d => op.sum(${cond} ? 1 : 0)`;
-	const [r] = byOffice(derived.patients12m, f)
-		.derive({ completer: 'd => d.s != null' })
+	const patients = byOffice(derived.painPatients, f).numRows();
+	const sum = (cond: string) => `d => op.sum(${cond} ? d.k : 0)`;
+	const [r] = byOffice(derived.cells12m, f)
 		.rollup({
 			completers_n: sum('d.completer && d.eligible'),
 			all_implanted_n: sum('d.due && d.eligible'),
 			excluded_completers: sum('d.completer && !d.eligible'),
 			excluded_all_implanted: sum('d.due && !d.eligible'),
-			responders30_completers: sum(`d.eligible && d.completer && ${rule.r30}`),
-			responders30_all_implanted: sum(`d.due && d.eligible && d.completer && ${rule.r30}`),
-			responders50_completers: sum(`d.eligible && d.completer && ${rule.r50}`),
-			responders50_all_implanted: sum(`d.due && d.eligible && d.completer && ${rule.r50}`),
-			responders2pt_completers: sum(`d.eligible && d.completer && ${rule.r2pt}`),
-			responders2pt_all_implanted: sum(`d.due && d.eligible && d.completer && ${rule.r2pt}`)
+			responders30_completers: sum('d.r30'),
+			responders30_all_implanted: sum('d.due && d.r30'),
+			responders50_completers: sum('d.r50'),
+			responders50_all_implanted: sum('d.due && d.r50'),
+			responders2pt_completers: sum('d.r2pt'),
+			responders2pt_all_implanted: sum('d.due && d.r2pt')
 		})
 		.objects() as Responders12m[];
 	const s = summary as Row;
@@ -135,7 +151,7 @@ export function arqueroMetricSet(derived: ArqueroDerived, f: Filters): MetricSet
 			median_followup_months: median == null || Number.isNaN(median) ? null : median / 30.4375
 		},
 		months: byMonth,
-		painPatients: distinct?.n ?? 0,
+		painPatients: patients,
 		responders12m: r!
 	};
 }

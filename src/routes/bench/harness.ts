@@ -38,7 +38,14 @@ import {
 import { summarize, timed, total, type Sample, type Timed } from './timing';
 
 /** The derived tables the metric set reads; the rest of deriveSql serves other pages. */
-const METRIC_SET_TABLES = ['patient_facts', 'pain_month', 'pain_baseline', 'pain_window'];
+const METRIC_SET_TABLES = [
+	'patient_facts',
+	'pain_month',
+	'pain_patients',
+	'pain_baseline',
+	'pain_window',
+	'pain_window_cells'
+];
 
 export interface EngineRun {
 	engine: string;
