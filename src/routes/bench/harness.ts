@@ -35,7 +35,7 @@ import {
 	shapeSql,
 	type MetricSet
 } from './metricSet';
-import { summarize, timed, total, type Sample, type Timed } from './timing';
+import { statementName, summarize, timed, total, type Sample, type Timed } from './timing';
 
 /** The derived tables the metric set reads; the rest of deriveSql serves other pages. */
 const METRIC_SET_TABLES = [
@@ -333,6 +333,8 @@ export interface ImportRatioRun {
 	validatedMs: number[];
 	/** Rows loaded by the last validated import, per file: the import was complete each time. */
 	loaded: Record<string, number>;
+	/** The last validated import's statements: what, when it started and how long it ran (ms). */
+	statements: { what: string; at: number; ms: number }[];
 }
 
 /**
@@ -342,12 +344,22 @@ export interface ImportRatioRun {
  */
 async function runImportRatio(reps: number): Promise<ImportRatioRun> {
 	const { db: raw, close } = await openDuckdb();
+	// Each statement of the validated import, with when it ran (ms from the import's start).
+	let log: { what: string; at: number; ms: number }[] = [];
+	let t0 = 0;
 	const db = serialDatabase({
-		run: (sql, params) => raw.query(sql, params),
+		async run(sql, params) {
+			const at = performance.now();
+			try {
+				return await raw.query(sql, params);
+			} finally {
+				log.push({ what: statementName(sql), at: at - t0, ms: performance.now() - at });
+			}
+		},
 		registerBuffer: (name, bytes) => raw.registerBuffer(name, bytes),
 		dropBuffer: (name) => raw.dropBuffer(name)
 	});
-	const out: ImportRatioRun = { plainMs: [], validatedMs: [], loaded: {} };
+	const out: ImportRatioRun = { plainMs: [], validatedMs: [], loaded: {}, statements: [] };
 	try {
 		// Round 0 warms both paths up (the engine's first read_csv is slower) and is not kept.
 		for (let i = 0; i <= reps; i++) {
@@ -362,7 +374,8 @@ async function runImportRatio(reps: number): Promise<ImportRatioRun> {
 				await db.dropBuffer(`plain_${f.name}`);
 				await db.query(`DROP TABLE plain_${f.kind}`);
 			}
-			started = performance.now();
+			started = t0 = performance.now();
+			log = [];
 			const report = await importFiles(
 				db,
 				state.files.map((f) => ({ name: f.name, bytes: f.bytes }))
@@ -374,6 +387,7 @@ async function runImportRatio(reps: number): Promise<ImportRatioRun> {
 			}
 			if (report.refused.length) throw new Error(`import refused: ${JSON.stringify(report.refused)}`);
 			out.loaded = Object.fromEntries(report.files.map((f) => [f.kind, f.loaded]));
+			out.statements = log;
 		}
 		return out;
 	} finally {
