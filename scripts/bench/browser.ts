@@ -316,7 +316,8 @@ function phasesOf(queries: Timed[]): Record<string, number> {
 		if (/^create (raw_|__stage)|^register/.test(w)) return 'staged read_csv';
 		if (/^create typed_/.test(w)) return 'typed casts + cell checks';
 		if (/^insert import_problems/.test(w)) return 'row rules + problems';
-		if (/^insert (__early_)?(patients|pain_scores|oral_opioids|pump_events)/.test(w)) return 'insert loaded';
+		if (/^(insert|create) __early_|^insert (patients|pain_scores|oral_opioids|pump_events)/.test(w))
+			return 'insert loaded';
 		if (
 			/^create (patient_facts|pain_month|pain_patients|pain_baseline|pain_window|pain_window_cells)/.test(w)
 		)

@@ -76,3 +76,45 @@ describe('files loaded early, while the next one is scanned', () => {
 		expect(await earlyTables()).toEqual([]);
 	});
 });
+
+describe('a file loaded in chunks while it is scanned', () => {
+	test('every chunk reads with its own quote mode and trimming, and the lines stay physical', async () => {
+		const rows = ['patient_id,day,pain_avg'];
+		for (let day = 0; day < 60; day++) rows.push(`P1,${day},${day % 11}`);
+		// Quotes appear only in a later chunk: a padded quoted id (trimmed) and a quoted score.
+		rows.push('" P2 ",100,"7"', '', 'P2,101,3');
+		for (let day = 102; day < 160; day++) rows.push(`P2,${day},${day % 11}`);
+		const inner = await nodeDatabase();
+		const early: string[] = [];
+		const db: typeof inner = {
+			query: (sql, params) => {
+				if (/__early_/.test(sql) && /read_csv/.test(sql)) early.push(sql);
+				return inner.query(sql, params);
+			},
+			registerBuffer: (name, bytes) => inner.registerBuffer(name, bytes),
+			dropBuffer: (name) => inner.dropBuffer(name)
+		};
+		const pain = rows.join('\n') + '\n';
+		const report = await importFiles(db, files({ 'patients.csv': PATIENTS, 'pain.csv': pain }), {
+			earlyChunkBytes: 200
+		});
+		// Several chunks: the first without quotes, a later one with them.
+		const painReads = early.filter((q) => q.includes('pain_scores'));
+		expect(painReads.length).toBeGreaterThan(4);
+		expect(painReads[0]).toContain(`quote = ''`);
+		expect(painReads.at(-1)).toContain(`quote = '"'`);
+		expect(painReads.at(-1)).toContain('trim("patient_id")');
+		const f = report.files.find((x) => x.file === 'pain.csv')!;
+		expect([f.read, f.loaded, f.rejected, f.skipped]).toEqual([121, 120, 0, 1]);
+		const got = await db.query<{ patient_id: string; day: number; pain_avg: number; _line: number }>(
+			'SELECT patient_id, day, pain_avg, _line FROM pain_scores ORDER BY _line'
+		);
+		expect(got).toHaveLength(120);
+		expect(got[0]).toEqual({ patient_id: 'P1', day: 0, pain_avg: 0, _line: 2 });
+		expect(got[60]).toEqual({ patient_id: 'P2', day: 100, pain_avg: 7, _line: 62 });
+		// Line 63 is blank (skipped): the next record is line 64.
+		expect(got[61]).toEqual({ patient_id: 'P2', day: 101, pain_avg: 3, _line: 64 });
+		expect(got.at(-1)).toEqual({ patient_id: 'P2', day: 159, pain_avg: 159 % 11, _line: 122 });
+		expect(await earlyTables()).toEqual([]);
+	});
+});

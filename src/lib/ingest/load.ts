@@ -4,7 +4,9 @@ import type { Database } from '$lib/db/types';
 import { ident, literal } from '$lib/sql/literal';
 import { plural } from './bytes';
 import { strptimeFormats, type DateOrder } from './dates';
-import { prepareFile, type InputFile, type Prepared } from './prepare';
+import type { Head } from './dialect';
+import type { ColumnPlan } from './plan';
+import { prepareFile, type InputFile, type Prepared, type StagedSink } from './prepare';
 import {
 	MAX_PROBLEMS_IN_REPORT,
 	type FileReport,
@@ -58,15 +60,12 @@ async function importAll(
 	inputs: readonly InputFile[],
 	options: ImportOptions
 ): Promise<ImportReport> {
-	const early = new Map<Prepared, Promise<number>>();
+	const early = new Map<InputFile, EarlyLoad>();
 	try {
 		return await importEach(db, inputs, options, early);
 	} finally {
-		// Whatever was staged early and not taken (a refusal, a question, a cancel) goes.
-		for (const [a, done] of early) {
-			await done.catch(() => undefined);
-			await db.query(`DROP TABLE IF EXISTS ${earlyTable(a.kind)}`);
-		}
+		// Whatever was loaded early and not taken (a refusal, a question, a cancel) goes.
+		for (const load of early.values()) await load.drop();
 	}
 }
 
@@ -74,7 +73,7 @@ async function importEach(
 	db: Database,
 	inputs: readonly InputFile[],
 	options: ImportOptions,
-	early: Map<Prepared, Promise<number>>
+	early: Map<InputFile, EarlyLoad>
 ): Promise<ImportReport> {
 	const refused: Refusal[] = [];
 	const pending: PendingFile[] = [];
@@ -93,7 +92,11 @@ async function importEach(
 				totalBytes,
 				rows
 			});
-		const p = await prepareFile(input, options, (bytes, rows) => report('scanning', bytes, rows));
+		// The database loads the file while the page scans it (and the next ones), unless a
+		// question is already open: then nothing will load this time.
+		const load = new EarlyLoad(db, () => pending.length > 0);
+		early.set(input, load);
+		const p = await prepareFile(input, options, (bytes, rows) => report('scanning', bytes, rows), load);
 		doneBytes += input.bytes.length;
 		if (p.status === 'refused') refused.push({ file: input.name, reason: p.reason });
 		else if (p.status === 'pending') pending.push(p.pending);
@@ -104,15 +107,7 @@ async function importEach(
 					file: input.name,
 					reason: `${input.name} is a second ${p.file.kind} file (${earlier.input.name} is the first); combine them into one`
 				});
-			else {
-				byKind.set(p.file.kind, p.file);
-				// The database loads this file while the page scans the next one.
-				if (selfContained(p.file) && pending.length === 0) {
-					const done = stageEarly(db, p.file);
-					done.catch(() => undefined);
-					early.set(p.file, done);
-				}
-			}
+			else byKind.set(p.file.kind, p.file);
 		}
 	}
 	const pendingKinds = new Set(pending.map((p) => p.kind));
@@ -155,7 +150,7 @@ async function importEach(
 			continue;
 		}
 		try {
-			files.push(await loadFile(db, a, options, progress, early));
+			files.push(await loadFile(db, a, options, progress, early.get(a.input)));
 		} catch (e) {
 			try {
 				await dropFile(db, a);
@@ -197,14 +192,35 @@ async function dropFile(db: Database, a: Prepared): Promise<void> {
 	if (a.kind === 'patients') await db.query('DROP TABLE IF EXISTS __patient_anchor');
 }
 
-function timeFormOf(a: Prepared): 'day' | 'date' {
+function timeFormOf(a: { kind: FileKind; plan: readonly ColumnPlan[] }): 'day' | 'date' {
 	const has = (c: string) => a.plan.some((p) => p.target === c);
 	if (a.kind === 'patients') return has('implant_date') ? 'date' : 'day';
 	return has(a.kind === 'oral_opioids' ? 'start_day' : 'day') ? 'day' : 'date';
 }
 
+/** What the SQL over a staged read needs to know of its file. */
+interface StagingSpec {
+	kind: FileKind;
+	plan: readonly ColumnPlan[];
+	delimiter: string;
+	dateOrder: DateOrder | null;
+	/** A kept field was quoted: read with quotes. */
+	quoted: boolean;
+	/** Per column: a quoted value had padding (trim it). */
+	padded: readonly boolean[];
+}
+
+const specOf = (a: Prepared): StagingSpec => ({
+	kind: a.kind,
+	plan: a.plan,
+	delimiter: a.head.delimiter,
+	dateOrder: a.dateOrder,
+	quoted: a.scan.quoted,
+	padded: a.scan.stats.map((st) => st.quotedPadding === true)
+});
+
 /** The contract's columns of a file as SQL over its staged read, and the join they need. */
-function stagingOf(a: Prepared) {
+function stagingOf(a: StagingSpec) {
 	const kind = a.kind;
 	const kept = a.plan.filter((p) => p.keep);
 	const has = (c: string) => kept.some((p) => p.target === c);
@@ -241,9 +257,9 @@ function stagingOf(a: Prepared) {
 	const source = (buffer: string) =>
 		readStagedSql(
 			buffer,
-			a.head.delimiter,
+			a.delimiter,
 			kept.map((p) => [p.target!, stagedType(p)]),
-			a.scan.quoted
+			a.quoted
 		);
 	return {
 		has,
@@ -253,35 +269,84 @@ function stagingOf(a: Prepared) {
 		date,
 		anchor,
 		source,
-		select: (buffer: string) => `SELECT ${cols.join(', ')} FROM ${source(buffer)} ${join}`
+		select: (buffer: string) => `SELECT ${cols.join(', ')} FROM ${source(buffer)} ${join}`,
+		/** The same, each column cast to its loaded type: a CREATE TABLE AS makes the loaded table. */
+		typedSelect: (buffer: string) =>
+			`SELECT ${loadedColumns(kind)
+				.map((c, i) => `CAST(${cols[i]} AS ${c.type}) AS ${ident(c.name)}`)
+				.join(', ')} FROM ${source(buffer)} ${join}`
 	};
 }
 
 /**
- * A file whose rows need nothing from another file: in day form, its staged read is its table.
- * (In date form the event files count days from each patient's anchor in the patients file.)
+ * A file whose rows need nothing from another file or from the end of its own scan: in day form
+ * and without dates (their order is decided once every value is seen), its staged read is its
+ * table. In date form the event files count days from each patient's anchor in the patients file.
  */
-function selfContained(a: Prepared): boolean {
-	return timeFormOf(a) === 'day';
+function selfContained(kind: FileKind, plan: readonly ColumnPlan[]): boolean {
+	return timeFormOf({ kind, plan }) === 'day' && !plan.some((p) => p.keep && p.rule?.kind === 'date');
 }
 
-const earlyTable = (kind: FileKind) => `__early_${kind}`;
+let earlyTables = 0;
 
 /**
- * Load a self-contained file into a table of its own as soon as it is scanned, so the database
- * reads it while the page scans the next file. The live tables are untouched until every file is
- * ready (loadFile then renames this table into place); the caller drops it otherwise.
+ * One file loading while it is scanned (prepare.ts hands over its staged records in chunks): the
+ * database reads each chunk into a table of the file's own while the page scans on. The loaded
+ * tables are untouched until every file is ready (loadFile then renames this table into place);
+ * importAll drops it otherwise.
  */
-async function stageEarly(db: Database, a: Prepared): Promise<number> {
-	const table = earlyTable(a.kind);
-	const cols = loadedColumns(a.kind).map((c) => `${ident(c.name)} ${c.type}`);
-	await db.query(`CREATE OR REPLACE TABLE ${table} (${cols.join(', ')})`);
-	const buffer = bufferName(a.kind);
-	await db.registerBuffer(buffer, a.scan.staged);
-	try {
-		return count(await db.query(`INSERT INTO ${table} ${stagingOf(a).select(buffer)}`));
-	} finally {
-		await db.dropBuffer(buffer);
+class EarlyLoad implements StagedSink {
+	/** Named when the scan starts: `__early_<n>_<kind>`. */
+	table = '';
+	private spec: Omit<StagingSpec, 'quoted' | 'padded'> | null = null;
+	private readonly parts: Promise<number>[] = [];
+
+	constructor(
+		private readonly db: Database,
+		private readonly skip: () => boolean
+	) {}
+
+	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[]): boolean {
+		if (this.skip() || !selfContained(kind, plan)) return false;
+		this.spec = { kind, plan, delimiter: head.delimiter, dateOrder: null };
+		this.table = `__early_${++earlyTables}_${kind}`;
+		return true;
+	}
+
+	write(bytes: Uint8Array, _records: number, quoted: boolean, padded: readonly boolean[]): void {
+		const spec = this.spec!;
+		const buffer = bufferName(spec.kind);
+		const select = stagingOf({ ...spec, quoted, padded }).typedSelect(buffer);
+		const sql = this.parts.length
+			? `INSERT INTO ${this.table} ${select}`
+			: `CREATE OR REPLACE TABLE ${this.table} AS ${select}`;
+		// Queued at once, in order: the read runs as soon as the buffer is in. The buffer is dropped
+		// once read (a next chunk may already be queued: each has its own name).
+		const registered = this.db.registerBuffer(buffer, bytes);
+		const read = this.db.query(sql);
+		const part = Promise.all([registered, read])
+			.then(([, rows]) => count(rows))
+			.finally(() => this.db.dropBuffer(buffer));
+		part.catch(() => undefined);
+		this.parts.push(part);
+	}
+
+	/** Some of the file went in early (else it loads in turn). */
+	get started(): boolean {
+		return this.parts.length > 0;
+	}
+
+	/** Rows loaded once every chunk is in; the first failure (out of memory) is thrown. */
+	async loaded(): Promise<number> {
+		let n = 0;
+		for (const part of this.parts) n += await part;
+		return n;
+	}
+
+	/** Wait for every chunk, then drop the table (gone already when it was renamed into place). */
+	async drop(): Promise<void> {
+		await Promise.allSettled(this.parts);
+		if (this.started) await this.db.query(`DROP TABLE IF EXISTS ${this.table}`);
 	}
 }
 
@@ -290,12 +355,12 @@ async function loadFile(
 	a: Prepared,
 	options: ImportOptions,
 	progress: (phase: 'loading' | 'checking') => void,
-	early: ReadonlyMap<Prepared, Promise<number>>
+	early: EarlyLoad | undefined
 ): Promise<FileReport> {
 	const file = a.input.name;
 	const kind = a.kind;
 	const headerOf = headersByColumn(a);
-	const { has, units, timeForm, value, date, anchor, source, select } = stagingOf(a);
+	const { has, units, timeForm, value, date, anchor, source, select } = stagingOf(specOf(a));
 	const check = () => options.signal?.throwIfAborted();
 
 	progress('loading');
@@ -309,12 +374,11 @@ async function loadFile(
 		}))
 	]);
 	const losers = new Set(a.dateLosers.map((l) => l.line));
-	const staged = early.get(a);
 	let inserted: number;
-	if (staged) {
-		inserted = await staged;
+	if (early?.started) {
+		inserted = await early.loaded();
 		await db.query(`DROP TABLE ${kind}`);
-		await db.query(`ALTER TABLE ${earlyTable(kind)} RENAME TO ${kind}`);
+		await db.query(`ALTER TABLE ${early.table} RENAME TO ${kind}`);
 	} else {
 		const buffer = bufferName(kind);
 		await db.registerBuffer(buffer, a.scan.staged);
@@ -491,9 +555,9 @@ async function fileReport(
 }
 
 /** The staged column of a contract column, trimmed when a quoted value had padding. */
-function raw(a: Prepared, column: string): string {
+function raw(a: StagingSpec, column: string): string {
 	const i = a.plan.findIndex((p) => p.target === column);
-	return a.scan.stats[i]?.quotedPadding ? `trim(${ident(column)})` : ident(column);
+	return a.padded[i] ? `trim(${ident(column)})` : ident(column);
 }
 
 /** A staged date (its date part, shape already checked) as a DATE, in the file's order. */
@@ -517,7 +581,7 @@ function headersByColumn(a: Prepared): (column: string) => string {
 }
 
 /** Units given in the brackets of a value column's header, by the unit column they stand for. */
-function headerUnits(a: Prepared): Record<string, string> {
+function headerUnits(a: { plan: readonly ColumnPlan[] }): Record<string, string> {
 	const pairs: Record<string, [string, (u: string) => string | null]> = {
 		daily_dose: [
 			'daily_dose_unit',

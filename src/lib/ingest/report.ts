@@ -141,6 +141,8 @@ export interface ImportOptions {
 	signal?: AbortSignal;
 	/** Refuse larger files before reading them (the browser's limit). */
 	maxFileBytes?: number;
+	/** Staged bytes per chunk a file loads in while it is scanned (load.ts); 12 MiB by default. */
+	earlyChunkBytes?: number;
 }
 
 export const MAX_PROBLEMS_IN_REPORT = 200;

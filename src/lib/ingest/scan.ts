@@ -374,6 +374,36 @@ export class Scanner {
 		this.newlines.cr += cr;
 	}
 
+	private taken = 0;
+	private takenRecords = 0;
+
+	/** Bytes staged since the last `takeStaged`. */
+	get untaken(): number {
+		return this.o - this.taken;
+	}
+
+	/** A kept field was quoted so far (it never goes back to false). */
+	get anyQuoted(): boolean {
+		return this.quoted;
+	}
+
+	/** Per column: a quoted value had padding so far (its staged values need trimming). */
+	padded(): boolean[] {
+		return this.checker.stats.map((s) => s.quotedPadding === true);
+	}
+
+	/**
+	 * The records staged since the last call, whole records only, copied (the buffer may grow and
+	 * move): a file can load while the rest of it is scanned. `result().staged` still holds them all.
+	 */
+	takeStaged(): { bytes: Uint8Array; records: number } {
+		const bytes = this.out.slice(this.taken, this.o);
+		const records = this.staged - this.takenRecords;
+		this.taken = this.o;
+		this.takenRecords = this.staged;
+		return { bytes, records };
+	}
+
 	/** Everything the scan found; call once `done`. */
 	result(): ScanResult {
 		return {
