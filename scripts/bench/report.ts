@@ -270,8 +270,8 @@ function nativeTable(list: Size[]): string {
 /** The importer's statements by phase (src/lib/ingest/load.ts, stage.ts; src/lib/sql/derive*.ts). */
 function phaseOf(w: string): string {
 	if (/^register/.test(w)) return 'register buffers';
-	if (/^insert (patients|pain_scores|oral_opioids|pump_events)\b/.test(w))
-		return 'staged typed read_csv (INSERT)';
+	if (/^(insert|create) __early_|^insert (patients|pain_scores|oral_opioids|pump_events)\b/.test(w))
+		return 'staged typed read_csv (early chunks, INSERT)';
 	if (/^SELECT count\(\*\) FILTER \(WHERE/.test(w)) return 'row-rule counts';
 	if (/^(insert import_problems|DELETE)/.test(w)) return 'problems';
 	if (
