@@ -269,11 +269,10 @@ function stagingOf(a: StagingSpec) {
 		date,
 		anchor,
 		source,
-		select: (buffer: string) => `SELECT ${cols.join(', ')} FROM ${source(buffer)} ${join}`,
-		/** The same, each column cast to its loaded type: a CREATE TABLE AS makes the loaded table. */
-		typedSelect: (buffer: string) =>
+		/** Each column cast to its loaded type: the same SQL inserts into a table or creates one. */
+		select: (buffer: string) =>
 			`SELECT ${loadedColumns(kind)
-				.map((c, i) => `CAST(${cols[i]} AS ${c.type}) AS ${ident(c.name)}`)
+				.map((c, k) => `CAST(${cols[k]} AS ${c.type}) AS ${ident(c.name)}`)
 				.join(', ')} FROM ${source(buffer)} ${join}`
 	};
 }
@@ -313,10 +312,10 @@ class EarlyLoad implements StagedSink {
 		return true;
 	}
 
-	write(bytes: Uint8Array, _records: number, quoted: boolean, padded: readonly boolean[]): void {
+	write(bytes: Uint8Array, quoted: boolean, padded: readonly boolean[]): void {
 		const spec = this.spec!;
 		const buffer = bufferName(spec.kind);
-		const select = stagingOf({ ...spec, quoted, padded }).typedSelect(buffer);
+		const select = stagingOf({ ...spec, quoted, padded }).select(buffer);
 		const sql = this.parts.length
 			? `INSERT INTO ${this.table} ${select}`
 			: `CREATE OR REPLACE TABLE ${this.table} AS ${select}`;

@@ -53,7 +53,7 @@ export interface StagedSink {
 	/** The file's kind and columns are known and its scan starts; false: not loaded early. */
 	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[]): boolean;
 	/** Whole staged records, to be read with quotes when `quoted`, trimmed where `padded`. */
-	write(bytes: Uint8Array, records: number, quoted: boolean, padded: readonly boolean[]): void;
+	write(bytes: Uint8Array, quoted: boolean, padded: readonly boolean[]): void;
 }
 
 /** Staged bytes handed to a sink at a time: few statements, yet the load starts early. */
@@ -136,8 +136,7 @@ export async function prepareFile(
 			options.signal?.throwIfAborted();
 			scanner.step(Math.min(SLICE_BYTES, chunk));
 			if (streaming && scanner.untaken > 0 && (scanner.done || scanner.untaken >= chunk)) {
-				const { bytes, records } = scanner.takeStaged();
-				sink.write(bytes, records, scanner.anyQuoted, scanner.padded());
+				sink.write(scanner.takeStaged(), scanner.anyQuoted, scanner.padded());
 			}
 			progress(scanner.position, scanner.records);
 			// Let the page paint the progress bar, see a click on "Cancel", and pass the database

@@ -375,7 +375,6 @@ export class Scanner {
 	}
 
 	private taken = 0;
-	private takenRecords = 0;
 
 	/** Bytes staged since the last `takeStaged`. */
 	get untaken(): number {
@@ -396,12 +395,10 @@ export class Scanner {
 	 * The records staged since the last call, whole records only, copied (the buffer may grow and
 	 * move): a file can load while the rest of it is scanned. `result().staged` still holds them all.
 	 */
-	takeStaged(): { bytes: Uint8Array; records: number } {
+	takeStaged(): Uint8Array {
 		const bytes = this.out.slice(this.taken, this.o);
-		const records = this.staged - this.takenRecords;
 		this.taken = this.o;
-		this.takenRecords = this.staged;
-		return { bytes, records };
+		return bytes;
 	}
 
 	/** Everything the scan found; call once `done`. */
