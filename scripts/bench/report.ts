@@ -275,7 +275,9 @@ function phaseOf(w: string): string {
 	if (/^SELECT count\(\*\) FILTER \(WHERE/.test(w)) return 'row-rule counts';
 	if (/^(insert import_problems|DELETE)/.test(w)) return 'problems';
 	if (
-		/^create (patient_facts|pain_month|pain_patients|pain_baseline|pain_window|pain_window_cells)\b/.test(w)
+		/^create (patient_facts|pain_month|pain_month_cells|pain_patients|pain_baseline|pain_window|pain_window_cells)\b/.test(
+			w
+		)
 	)
 		return 'derive: patient + pain';
 	if (/^create it_dose/.test(w)) return 'derive: IT dose';
@@ -514,7 +516,7 @@ ${filterStatements(oneM)}
 
 Cohort summary + pain by month (with patients counted) + 12-month responder counts (pain_avg, three
 rules, two denominators), the dashboard's numbers, computed in the same page from the same typed
-values. "Derive" builds the per-patient tables once (DuckDB: patient_facts, pain_month,
+values. "Derive" builds the per-patient tables once (DuckDB: patient_facts, pain_month, pain_month_cells,
 pain_patients, pain_baseline, pain_window, pain_window_cells of the app's deriveSql, which also
 builds every window and both measures; Arquero and Perspective build only what the metric set
 reads; Arquero, like the app, keeps only the outcome population's patient-months in the

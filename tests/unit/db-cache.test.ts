@@ -43,7 +43,7 @@ function recorded() {
 			registerBuffer: (name, bytes) => raw.registerBuffer(name, bytes),
 			dropBuffer: (name) => raw.dropBuffer(name)
 		},
-		(sql) => skipped.push(sql)
+		{ onSkip: (sql) => skipped.push(sql) }
 	);
 	return { db, ran, skipped };
 }
@@ -215,5 +215,72 @@ describe('superseded queries', () => {
 		expect(skipped).toEqual([SUM]);
 		expect(await total(db)).toBe(3);
 		expect(ran).toEqual(['SELECT 1 AS one', SUM]);
+	});
+});
+
+describe('reads in flight', () => {
+	/**
+	 * A serial database over the real one whose first run waits for `release`: what started while
+	 * it waited shows which statements the queue sends ahead.
+	 */
+	function held(pipelineReads = true) {
+		const started: string[] = [];
+		let release!: () => void;
+		const gate = new Promise<void>((r) => (release = r));
+		let first = true;
+		const db = serialDatabase(
+			{
+				run: async (sql, params) => {
+					started.push(sql);
+					if (first) {
+						first = false;
+						await gate;
+					}
+					return raw.query(sql, params);
+				},
+				registerBuffer: (name, bytes) => raw.registerBuffer(name, bytes),
+				dropBuffer: (name) => raw.dropBuffer(name)
+			},
+			{ pipelineReads }
+		);
+		return { db, started, release };
+	}
+	const ticks = async () => {
+		for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+	};
+
+	test('a read is sent while the read before it runs; the third waits for the first', async () => {
+		const { db, started, release } = held();
+		const r1 = db.query('SELECT 1 AS a');
+		const r2 = db.query('SELECT 2 AS b');
+		const r3 = db.query('SELECT 3 AS c');
+		await ticks();
+		expect(started).toEqual(['SELECT 1 AS a', 'SELECT 2 AS b']);
+		release();
+		expect(await Promise.all([r1, r2, r3])).toEqual([[{ a: 1 }], [{ b: 2 }], [{ c: 3 }]]);
+		expect(started).toEqual(['SELECT 1 AS a', 'SELECT 2 AS b', 'SELECT 3 AS c']);
+	});
+
+	test('without pipelineReads (native DuckDB) one statement runs at a time', async () => {
+		const { db, started, release } = held(false);
+		const r1 = db.query('SELECT 1 AS a');
+		const r2 = db.query('SELECT 2 AS b');
+		await ticks();
+		expect(started).toEqual(['SELECT 1 AS a']);
+		release();
+		expect(await Promise.all([r1, r2])).toEqual([[{ a: 1 }], [{ b: 2 }]]);
+	});
+
+	test('a write waits for every read before it, and the reads after it wait for the write', async () => {
+		const { db, started, release } = held();
+		const before = db.query('SELECT count(*)::INTEGER AS n FROM cache_t');
+		const write = db.query('INSERT INTO cache_t VALUES (10)');
+		const after = db.query('SELECT count(*)::INTEGER AS n FROM cache_t');
+		await ticks();
+		expect(started).toEqual(['SELECT count(*)::INTEGER AS n FROM cache_t']);
+		release();
+		expect(await before).toEqual([{ n: 2 }]);
+		await write;
+		expect(await after).toEqual([{ n: 3 }]);
 	});
 });

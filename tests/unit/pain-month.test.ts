@@ -14,6 +14,7 @@ import {
 	type Filters,
 	type PainMonth
 } from '../../src/lib/sql';
+import { quartilesOfCells, type Cell } from '../../src/lib/sql/pain';
 import { generateCohortCsv, Random } from '../../src/lib/synth';
 import { files } from './helpers';
 
@@ -229,5 +230,42 @@ describe('painByMonth and painPatients agree with the direct queries on a seeded
 
 	test('under eleven filter sets', async () => {
 		for (const f of await filterSets(db)) await expectSameAsReference(db, f);
+	});
+});
+
+describe('quartilesOfCells against quantile_cont', () => {
+	// Random months of patient-month means, with ties, nulls and months of one value or only
+	// nulls: the counts per value go through quartilesOfCells, the values themselves through
+	// DuckDB's count(*), avg and quantile_cont.
+	test('the same counts and quartiles, and the mean to rounding, over 200 random months', async () => {
+		const db = await nodeDatabase();
+		const rng = new Random('quartiles-of-cells');
+		const rows: string[] = [];
+		for (let month = 0; month < 200; month++) {
+			const size = rng.int(1, month % 10 === 0 ? 3 : 60);
+			for (let i = 0; i < size; i++) {
+				const v = rng.int(0, 9) === 0 ? null : rng.int(0, 30) / rng.int(1, 4);
+				rows.push(`(${month}, ${v === null || month % 50 === 7 ? 'NULL' : v})`);
+			}
+		}
+		await db.query(`CREATE OR REPLACE TABLE qc(month INTEGER, pain DOUBLE)`);
+		await db.query(`INSERT INTO qc VALUES ${rows.join(', ')}`);
+		const cells = await db.query<Cell>(
+			`SELECT month, pain, count(*)::INTEGER AS n FROM qc GROUP BY ALL ORDER BY month, pain NULLS LAST`
+		);
+		const expected = await db.query<PainMonth>(
+			`SELECT month, count(*)::INTEGER AS n, avg(pain) AS mean, quantile_cont(pain, 0.5) AS median,
+			   quantile_cont(pain, 0.25) AS q1, quantile_cont(pain, 0.75) AS q3
+			 FROM qc GROUP BY month ORDER BY month`
+		);
+		const got = quartilesOfCells(cells);
+		expect(got.length).toBe(200);
+		expect(expected.filter((e) => e.median === null).length).toBeGreaterThan(0);
+		got.forEach((g, i) => {
+			const e = expected[i]!;
+			expect({ ...g, mean: null }, `month ${e.month}`).toEqual({ ...e, mean: null });
+			if (e.mean === null) expect(g.mean).toBeNull();
+			else expect(Math.abs(g.mean - e.mean)).toBeLessThanOrEqual(1e-12 * Math.abs(e.mean));
+		});
 	});
 });

@@ -6,11 +6,54 @@ import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { arrowToRows } from './arrow';
 import { withQueryCache, type CachedDatabase } from './cache';
-import { serialDatabase, type Engine } from './serial';
+import { READ_ONLY, serialDatabase, type Engine } from './serial';
 import { CONNECTION_SETTINGS } from './settings';
 import { QueryError, type Row } from './types';
 
 let shared: Promise<CachedDatabase> | undefined;
+
+/** Prepared statements kept: a filter change asks the same few shapes with new values. */
+const KEEP_PREPARED = 32;
+
+type Connection = Awaited<ReturnType<duckdb.AsyncDuckDB['connect']>>;
+type Prepared = Awaited<ReturnType<Connection['prepare']>>;
+
+/**
+ * Prepared statements by SQL text, kept between calls: a parameterised query costs one round
+ * trip to the worker instead of three (prepare, query, close). Any statement that is not a plain
+ * read (a new import, a derived table) closes them all, so none outlives the tables it was
+ * planned on.
+ */
+class PreparedStatements {
+	private readonly kept = new Map<string, Prepared>();
+	constructor(private readonly conn: Connection) {}
+
+	async query(sql: string, params: readonly unknown[]) {
+		let stmt = this.kept.get(sql);
+		if (stmt) this.kept.delete(sql);
+		else stmt = await this.conn.prepare(sql);
+		try {
+			const result = await stmt.query(...params);
+			this.kept.set(sql, stmt);
+			return result;
+		} catch (e) {
+			await stmt.close().catch(() => undefined);
+			throw e;
+		} finally {
+			for (const [old, s] of this.kept) {
+				if (this.kept.size <= KEEP_PREPARED) break;
+				this.kept.delete(old);
+				await s.close().catch(() => undefined);
+			}
+		}
+	}
+
+	async clear(): Promise<void> {
+		const all = [...this.kept.values()];
+		this.kept.clear();
+		for (const s of all) await s.close().catch(() => undefined);
+	}
+}
 
 // `?debug` in the address logs every query's time to the console, and the queries answered from
 // the cache or dropped as superseded. Read as the module loads: the layout soon rewrites the
@@ -40,17 +83,17 @@ async function open(): Promise<CachedDatabase> {
 	debugLog(`DuckDB connected ${Math.round(performance.now())} ms after navigation start`);
 	for (const s of CONNECTION_SETTINGS) await conn.query(s);
 	debugLog(`DuckDB ready ${Math.round(performance.now())} ms after navigation start`);
+	const statements = new PreparedStatements(conn);
 	const engine: Engine = {
 		async run<T = Row>(sql: string, params: readonly unknown[]): Promise<T[]> {
 			const started = performance.now();
 			try {
-				if (params.length === 0) return arrowToRows<T>(await conn.query(sql));
-				const stmt = await conn.prepare(sql);
-				try {
-					return arrowToRows<T>(await stmt.query(...params));
-				} finally {
-					await stmt.close();
+				if (params.length === 0) {
+					// A statement that may change a table drops the prepared ones first.
+					if (!READ_ONLY.test(sql)) await statements.clear();
+					return arrowToRows<T>(await conn.query(sql));
 				}
+				return arrowToRows<T>(await statements.query(sql, params));
 			} catch (e) {
 				throw new QueryError(e instanceof Error ? e.message : String(e), sql, { cause: e });
 			} finally {
@@ -60,6 +103,9 @@ async function open(): Promise<CachedDatabase> {
 		registerBuffer: (name, bytes) => db.registerFileBuffer(name, bytes),
 		dropBuffer: async (name) => void (await db.dropFile(name))
 	};
-	const serial = serialDatabase(engine, (sql) => debugLog(`superseded: ${sql.slice(0, 120)}`));
+	const serial = serialDatabase(engine, {
+		onSkip: (sql) => debugLog(`superseded: ${sql.slice(0, 120)}`),
+		pipelineReads: true
+	});
 	return withQueryCache(serial, { onHit: (sql) => debugLog(`cache hit: ${sql.slice(0, 120)}`) });
 }

@@ -7,23 +7,67 @@ export interface Engine {
 	dropBuffer(name: string): Promise<void>;
 }
 
+/** A statement that only reads: it may be sent while the read before it is still running. */
+export const READ_ONLY = /^\s*(SELECT|WITH)\b/i;
+
+interface Turn {
+	started: Promise<unknown>;
+	done: Promise<unknown>;
+	read: boolean;
+}
+
+const settled: Turn = { started: Promise.resolve(), done: Promise.resolve(), read: false };
+
+export interface SerialOptions {
+	/** Hears of each query dropped because its signal aborted while it waited. */
+	onSkip?: (sql: string) => void;
+	/**
+	 * The engine takes a statement while it runs another and runs them in the order sent
+	 * (duckdb-wasm's worker does; native DuckDB's connection does not): reads may overlap.
+	 */
+	pipelineReads?: boolean;
+}
+
 /**
- * One statement at a time on the one connection, in the order asked. A query whose signal is
- * aborted while it waits is dropped when its turn comes (`onSkip` hears of it): after a quick run
- * of filter changes the connection works on the view the user now sees, not on those replaced.
+ * The statements on the one connection, in the order asked, one at a time. With `pipelineReads`,
+ * a read is sent as soon as the read before it has been sent and the one before that has
+ * finished: the worker then has the next read in hand while the page turns the last answer into a
+ * chart. Anything else (a table created, a buffer registered) always waits for every statement
+ * before it, and every statement after it waits for it. A query whose signal is aborted while it
+ * waits is dropped when its turn comes: after a quick run of filter changes the connection works
+ * on the view the user now sees, not on those replaced.
  */
-export function serialDatabase(engine: Engine, onSkip?: (sql: string) => void): Database {
-	let queue: Promise<unknown> = Promise.resolve();
-	const serial = <T>(task: () => Promise<T>): Promise<T> => {
-		const next = queue.then(task, task);
-		queue = next.catch(() => undefined);
-		return next;
+export function serialDatabase(engine: Engine, options: SerialOptions = {}): Database {
+	const { onSkip, pipelineReads = false } = options;
+	let last = settled;
+	let beforeLast = settled;
+	const turn = <T>(read: boolean, task: () => Promise<T>): Promise<T> => {
+		const prev = last;
+		const gate =
+			read && prev.read && pipelineReads
+				? Promise.all([prev.started, beforeLast.done])
+				: Promise.all([prev.done, beforeLast.done]);
+		let start!: () => void;
+		const started = new Promise<void>((r) => (start = r));
+		const result = gate.then(
+			() => {
+				start();
+				return task();
+			},
+			() => {
+				start();
+				return task();
+			}
+		);
+		beforeLast = prev;
+		last = { started, done: result.catch(() => undefined), read };
+		return result;
 	};
 	return {
 		query<T = Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<T[]> {
 			const { signal } = options;
 			if (signal?.aborted) return Promise.reject(signal.reason);
-			return serial(() => {
+			return turn(READ_ONLY.test(sql), () => {
 				if (signal?.aborted) {
 					onSkip?.(sql);
 					throw signal.reason;
@@ -31,7 +75,7 @@ export function serialDatabase(engine: Engine, onSkip?: (sql: string) => void): 
 				return engine.run<T>(sql, params);
 			});
 		},
-		registerBuffer: (name, bytes) => serial(() => engine.registerBuffer(name, bytes)),
-		dropBuffer: (name) => serial(() => engine.dropBuffer(name))
+		registerBuffer: (name, bytes) => turn(false, () => engine.registerBuffer(name, bytes)),
+		dropBuffer: (name) => turn(false, () => engine.dropBuffer(name))
 	};
 }

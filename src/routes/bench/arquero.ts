@@ -4,6 +4,7 @@
 // Expressions are strings: Arquero parses a function's source, which a minifier would rename.
 import * as aq from 'arquero';
 import type { Filters } from '$lib/sql';
+import { quartilesOfCells, type Cell } from '$lib/sql/pain';
 import type { MetricSet, Responders12m } from './metricSet';
 import type { PainColumns, PatientColumns } from './inputs';
 
@@ -12,7 +13,8 @@ type Row = Record<string, unknown>;
 
 export interface ArqueroDerived {
 	facts: Table;
-	painMonth: Table;
+	/** Patient-months counted per office, month and mean, as the app's pain_month_cells. */
+	painCells: Table;
 	/** One row per patient of painMonth, as the app's pain_patients. */
 	painPatients: Table;
 	/** The 12-month patients counted per office and flag combination, as the app's pain_window_cells. */
@@ -23,8 +25,9 @@ export interface ArqueroDerived {
  * The per-patient tables: facts, pain by patient-month, the patients with a month in the
  * trajectory, and the 12-month baseline/score pairs. Like the app's derive step (derive.ts), the
  * patient-months are kept only for the outcome population and the trajectory's months, the
- * patients behind them are listed once, and the 12-month patients are counted per office and
- * flag combination (as the app's pain_window_cells), so a filter change reads only what it needs.
+ * patients behind them are listed once, the patient-months are counted per office, month and
+ * mean (as pain_month_cells), and the 12-month patients per office and flag combination (as
+ * pain_window_cells), so a filter change reads only what it needs.
  */
 export function arqueroDerive(patients: PatientColumns, pain: PainColumns): ArqueroDerived {
 	const facts = aq.table(patients).derive({
@@ -40,6 +43,7 @@ export function arqueroDerive(patients: PatientColumns, pain: PainColumns): Arqu
 		.join(facts.select('patient_id', 'office', 'in_outcome'), 'patient_id')
 		.filter('d => d.in_outcome && d.month >= -6 && d.month <= 36');
 	const painPatients = painMonth.select('patient_id', 'office').dedupe('patient_id');
+	const painCells = painMonth.groupby('office', 'month', 'pain').count({ as: 'n' });
 
 	const population = facts
 		.filter('d => d.in_outcome')
@@ -90,7 +94,7 @@ export function arqueroDerive(patients: PatientColumns, pain: PainColumns): Arqu
 		.derive({ r30: responded(rule.r30), r50: responded(rule.r50), r2pt: responded(rule.r2pt) })
 		.groupby('office', 'due', 'completer', 'eligible', 'r30', 'r50', 'r2pt')
 		.count({ as: 'k' });
-	return { facts, painMonth, painPatients, cells12m };
+	return { facts, painCells, painPatients, cells12m };
 }
 
 function byOffice(t: Table, f: Filters): Table {
@@ -112,17 +116,13 @@ export function arqueroMetricSet(derived: ArqueroDerived, f: Filters): MetricSet
 			median_followup: 'd => op.median(d.implanted ? d.followup_end_day : null)'
 		})
 		.objects() as Row[];
-	const byMonth = byOffice(derived.painMonth, f)
-		.groupby('month')
-		.rollup({
-			n: '() => op.count()',
-			mean: 'd => op.mean(d.pain)',
-			median: 'd => op.median(d.pain)',
-			q1: 'd => op.quantile(d.pain, 0.25)',
-			q3: 'd => op.quantile(d.pain, 0.75)'
-		})
-		.orderby('month')
-		.objects() as MetricSet['months'];
+	// As the app does: the counts per month and mean, then the quartiles from the running counts.
+	const cells = byOffice(derived.painCells, f)
+		.groupby('month', 'pain')
+		.rollup({ n: 'd => op.sum(d.n)' })
+		.objects() as Cell[];
+	cells.sort((a, b) => a.month - b.month || (a.pain ?? Infinity) - (b.pain ?? Infinity));
+	const byMonth = quartilesOfCells(cells);
 	const patients = byOffice(derived.painPatients, f).numRows();
 	const sum = (cond: string) => `d => op.sum(${cond} ? d.k : 0)`;
 	const [r] = byOffice(derived.cells12m, f)

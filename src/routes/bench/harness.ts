@@ -41,6 +41,7 @@ import { statementName, summarize, timed, total, type Sample, type Timed } from 
 const METRIC_SET_TABLES = [
 	'patient_facts',
 	'pain_month',
+	'pain_month_cells',
 	'pain_patients',
 	'pain_baseline',
 	'pain_window',
@@ -376,9 +377,22 @@ async function runImportRatio(reps: number): Promise<ImportRatioRun> {
 			}
 			started = t0 = performance.now();
 			log = [];
+			// The scan's progress in the same timeline: when each file's scan starts and ends.
+			let scanning: string | null = null;
+			let since = 0;
 			const report = await importFiles(
 				db,
-				state.files.map((f) => ({ name: f.name, bytes: f.bytes }))
+				state.files.map((f) => ({ name: f.name, bytes: f.bytes })),
+				{
+					onProgress: (p) => {
+						const now = p.phase === 'scanning' ? p.file : null;
+						if (now === scanning) return;
+						const at = performance.now() - t0;
+						if (scanning) log.push({ what: `(page) scan ${scanning}`, at: since, ms: at - since });
+						scanning = now;
+						since = at;
+					}
+				}
 			);
 			const validatedMs = performance.now() - started;
 			if (i > 0) {
