@@ -1,45 +1,5 @@
-import { audit, demoPath, expect, readCsv, test } from './fixtures';
-
-/**
- * outcomes.md sections 0 and 4, from the demo CSV files in plain TypeScript: outcome-population
- * patients with an IT morphine dose in effect on day `target`. The dose on day t is set by the last
- * implant / refill / dose_change row for the drug with day <= t; it is undefined after explant or
- * follow-up end (without either, after the patient's last pump event).
- */
-function expectedOnMorphine(target: number): number {
-	const patients = readCsv(demoPath('patients'));
-	const events = readCsv(demoPath('pump_events'));
-	const population = new Set(
-		patients.filter((p) => p.implant_year !== '' && p.diagnosis !== 'spasticity').map((p) => p.patient_id)
-	);
-	const followupEnd = new Map(
-		patients.map((p) => [p.patient_id, p.followup_end_day === '' ? null : Number(p.followup_end_day)])
-	);
-	const byPatient = new Map<string, Record<string, string>[]>();
-	for (const e of events) byPatient.set(e.patient_id!, [...(byPatient.get(e.patient_id!) ?? []), e]);
-	let n = 0;
-	for (const [id, rows] of byPatient) {
-		if (!population.has(id)) continue;
-		const explants = rows.filter((r) => r.event === 'explant').map((r) => Number(r.day));
-		const explant = explants.length ? Math.min(...explants) : null;
-		const fe = followupEnd.get(id) ?? null;
-		const end =
-			explant !== null && explant <= (fe ?? explant)
-				? explant
-				: fe !== null
-					? fe
-					: Math.max(...rows.map((r) => Number(r.day)));
-		const dosed = rows.some(
-			(r) =>
-				['implant', 'refill', 'dose_change'].includes(r.event!) &&
-				r.drug === 'morphine' &&
-				r.daily_dose !== '' &&
-				Number(r.day) <= target
-		);
-		if (dosed && end >= target) n++;
-	}
-	return n;
-}
+import { audit, expect, test } from './fixtures';
+import { expectedOnMorphine } from './pump-expect';
 
 test('the pump page shows the dose trend and the patients on IT morphine at 12 months', async ({ page }) => {
 	const at12 = expectedOnMorphine(365);

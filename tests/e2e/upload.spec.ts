@@ -1,4 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { DEMO_KINDS, demoPath, expect, expectedDemoN, nPatients, painChart, test } from './fixtures';
+import { expectedOnMorphine } from './pump-expect';
 
 test('uploading the four demo files counts the same patients as the demo button', async ({ page }) => {
 	const n = expectedDemoN();
@@ -12,4 +14,36 @@ test('uploading the four demo files counts the same patients as the demo button'
 	await expect(page.getByTestId('import-report').locator('[data-testid^="file-"]')).toHaveCount(
 		DEMO_KINDS.length
 	);
+});
+
+test("the pump page asks for the IT dose tables as the upload ends: it waits for this upload's", async ({
+	page
+}, testInfo) => {
+	// The demo with the pump events of every tenth patient left out. The page's demo read ahead
+	// builds the IT dose tables of the whole demo first: a page that read them before this
+	// upload's are built would count other patients.
+	const lines = readFileSync(demoPath('pump_events'), 'utf8').split('\n');
+	const kept = lines.filter((l, i) => i === 0 || !/^P\d*0,/.test(l));
+	expect(kept.length).toBeLessThan(lines.length - 100);
+	const pumpEvents = testInfo.outputPath('pump_events.csv');
+	writeFileSync(pumpEvents, kept.join('\n'));
+	const at12 = expectedOnMorphine(365, pumpEvents);
+	expect(at12).toBeLessThan(expectedOnMorphine(365));
+
+	// `?debug` logs when the read ahead's later tables are built (src/lib/state/session.svelte.ts).
+	const aheadBuilt = page.waitForEvent('console', {
+		predicate: (m) => m.text().startsWith('later tables: built'),
+		timeout: 60_000
+	});
+	await page.goto('/pump?debug');
+	await aheadBuilt;
+	// Uploaded from the pump page itself: it queries the IT dose tables the moment the load is
+	// ready, 400 ms before they would start to build by themselves.
+	await page
+		.getByTestId('needs-data')
+		.locator('input[type=file]')
+		.setInputFiles([demoPath('patients'), demoPath('pain_scores'), demoPath('oral_opioids'), pumpEvents]);
+	await expect(page.getByTestId('it-dose-n-morphine-12m')).toHaveText(`n = ${at12}`, { timeout: 45_000 });
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Opioids' }).click();
+	await expect(page.getByTestId('km-chart').locator('svg').first()).toBeVisible({ timeout: 45_000 });
 });

@@ -6,11 +6,12 @@ import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { arrowToRows } from './arrow';
 import { withQueryCache, type CachedDatabase } from './cache';
+import { LaterTables } from './later';
 import { READ_ONLY, serialDatabase, type Engine } from './serial';
 import { CONNECTION_SETTINGS } from './settings';
 import { QueryError, type Row } from './types';
 
-let shared: Promise<CachedDatabase> | undefined;
+let shared: Promise<LaterTables<CachedDatabase>> | undefined;
 
 /** Prepared statements kept: a filter change asks the same few shapes with new values. */
 const KEEP_PREPARED = 32;
@@ -68,8 +69,13 @@ export const debugLog = (line: string) => {
  * Start DuckDB once per page. src/hooks.client.ts calls it as the app's code is evaluated, so the
  * worker starts and the wasm compiles while it streams in, before the user asks for data.
  */
-export function browserDatabase(): Promise<CachedDatabase> {
-	shared ??= open();
+export async function browserDatabase(): Promise<CachedDatabase> {
+	return (await browserLaterTables()).db;
+}
+
+/** The page's later tables (db/later.ts): the session schedules and stops their builds. */
+export function browserLaterTables(): Promise<LaterTables<CachedDatabase>> {
+	shared ??= open().then((db) => new LaterTables(db));
 	return shared;
 }
 

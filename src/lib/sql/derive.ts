@@ -23,7 +23,7 @@ import { painWindowCellsSql } from './painOutcomes';
  * `pain_window_cells` (painOutcomes.ts) counts the patient-windows per office and diagnosis for
  * the responder counts.
  */
-export function deriveSql(): string[] {
+export function firstDeriveSql(): string[] {
 	return [
 		`CREATE OR REPLACE TABLE patient_facts AS
 		 SELECT p.patient_id, row_number() OVER ()::INTEGER AS pid, office, provider_id, sex, age, ${ageBandSql('age')} AS age_band, diagnosis, program,
@@ -46,8 +46,20 @@ export function deriveSql(): string[] {
 		`CREATE OR REPLACE TABLE pain_patients AS
 		 SELECT pid, count(*)::INTEGER AS months FROM pain_month GROUP BY pid`,
 		...derivePainSql(),
-		painWindowCellsSql(),
-		...deriveItDoseSql(),
-		...deriveMmeSql('cdc2022')
+		painWindowCellsSql()
 	];
+}
+
+/**
+ * The derived tables no view reads on its first screen after a load: the intrathecal dose and
+ * MME tables. In the page they are built after the first chart (db/later.ts); elsewhere with the
+ * rest (`deriveSql`).
+ */
+export function laterDeriveSql(): string[] {
+	return [...deriveItDoseSql(), ...deriveMmeSql('cdc2022')];
+}
+
+/** Every derived table, in the order built. */
+export function deriveSql(): string[] {
+	return [...firstDeriveSql(), ...laterDeriveSql()];
 }

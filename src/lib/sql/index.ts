@@ -9,7 +9,7 @@ export {
 	NO_FILTERS,
 	type Filters
 } from './filters';
-export { deriveSql } from './derive';
+export { deriveSql, firstDeriveSql, laterDeriveSql } from './derive';
 export { cohortSummary, patientsByOffice, type CohortSummary, type OfficeCount } from './cohort';
 export { painByMonth, painPatients, type PainMonth } from './pain';
 export { run, runOne } from './run';

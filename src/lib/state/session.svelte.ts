@@ -1,4 +1,4 @@
-import { browserDatabase, debugLog } from '$lib/db/browser';
+import { browserDatabase, browserLaterTables, debugLog } from '$lib/db/browser';
 import { isAbort, type Database } from '$lib/db';
 import {
 	importFiles,
@@ -14,7 +14,7 @@ import {
 	type Problem
 } from '$lib/ingest';
 import { recordInputFiles } from '$lib/export/inputs';
-import { deriveSql } from '$lib/sql';
+import { firstDeriveSql, laterDeriveSql } from '$lib/sql';
 import { demoFiles } from './demo';
 
 export type Phase = 'idle' | 'loading' | 'review' | 'ready' | 'error';
@@ -254,6 +254,7 @@ class Session {
 				onProgress
 			});
 			await deriveTables(db, report, signal);
+			await this.scheduleLater(report);
 			debugLog('demo read ahead: ready');
 			return { inputs, report, ms: performance.now() - started };
 		})().catch((e) => {
@@ -313,6 +314,8 @@ class Session {
 		try {
 			this.message = 'Starting the in-browser database…';
 			await this.discarded;
+			// Nothing of the last load's later tables may land on the new tables.
+			await this.stopLater();
 			const db = await browserDatabase();
 			await applyMemoryLimit(db);
 			this.message = 'Validating and loading…';
@@ -337,10 +340,39 @@ class Session {
 			}
 			this.loaded = null;
 			await deriveTables(db, report);
+			await this.scheduleLater(report);
 			return this.finish(report, performance.now() - started);
 		} catch (e) {
 			return this.fail(e);
 		}
+	}
+
+	/**
+	 * The IT dose and MME tables are built after the first chart, when the page is quiet, or at
+	 * once when a view asks for them (db/later.ts). A build that runs out of memory leaves nothing
+	 * loaded and says so, as a load too large for the first tables does.
+	 */
+	private async scheduleLater(report: ImportReport): Promise<void> {
+		const later = await browserLaterTables();
+		later.onFailure = (e) => void this.laterFailed(e, report);
+		later.onBuilt = () =>
+			debugLog(`later tables: built ${Math.round(performance.now())} ms after navigation start`);
+		later.schedule(laterDeriveSql());
+	}
+
+	private async stopLater(): Promise<void> {
+		await (await browserLaterTables()).stop();
+	}
+
+	private async laterFailed(e: unknown, report: ImportReport): Promise<void> {
+		debugLog(`later tables failed: ${String(e)}`);
+		if (!isOutOfMemory(e)) {
+			this.phase = 'error';
+			this.message = `Building the IT dose and MME tables failed: ${e instanceof Error ? e.message : String(e)}`;
+			return;
+		}
+		await resetTables(await browserDatabase()).catch(() => undefined);
+		this.fail(new TooLarge(tooLargeForTables(report)));
 	}
 
 	/** A load's tables are built: the page may say so, and every view queries them. */
@@ -356,12 +388,13 @@ class Session {
 }
 
 /**
- * The outcome tables, built once after a load. A load too large for them keeps nothing
- * half-built, and neither does a stopped read-ahead (`signal`).
+ * The outcome tables the first views read, built once after a load (the others follow:
+ * `scheduleLater`). A load too large for them keeps nothing half-built, and neither does a
+ * stopped read-ahead (`signal`).
  */
 async function deriveTables(db: Database, report: ImportReport, signal?: AbortSignal): Promise<void> {
 	try {
-		for (const sql of deriveSql()) await db.query(sql, [], { signal });
+		for (const sql of firstDeriveSql()) await db.query(sql, [], { signal });
 	} catch (e) {
 		if (isAbort(e)) {
 			await resetTables(db).catch(() => undefined);
@@ -370,14 +403,18 @@ async function deriveTables(db: Database, report: ImportReport, signal?: AbortSi
 		if (!isOutOfMemory(e)) throw e;
 		// Checked and loaded, but the outcome tables do not fit: keep nothing half-built.
 		await resetTables(db).catch(() => undefined);
-		const rows = report.files.reduce((s, f) => s + f.loaded, 0);
-		throw new TooLarge(
-			`The files were read and checked (${rows.toLocaleString('en-US')} rows), but building the outcome ` +
-				'tables needs more memory than this browser tab can give the database, so nothing was kept. ' +
-				'Load fewer rows (for example one office or a few implant years at a time), or use the ' +
-				'command-line report with native DuckDB (npm run report; docs/report.md).'
-		);
+		throw new TooLarge(tooLargeForTables(report));
 	}
+}
+
+function tooLargeForTables(report: ImportReport): string {
+	const rows = report.files.reduce((s, f) => s + f.loaded, 0);
+	return (
+		`The files were read and checked (${rows.toLocaleString('en-US')} rows), but building the outcome ` +
+		'tables needs more memory than this browser tab can give the database, so nothing was kept. ' +
+		'Load fewer rows (for example one office or a few implant years at a time), or use the ' +
+		'command-line report with native DuckDB (npm run report; docs/report.md).'
+	);
 }
 
 /** The data is more than the tab can hold: the message says what to do instead. */

@@ -1,0 +1,133 @@
+import type { Database, QueryOptions, Row } from './types';
+
+/**
+ * The derived tables the dashboard does not read: the intrathecal dose and MME tables
+ * (deriveItDose.ts, deriveMme.ts, and the factor tables built from them). A statement that names
+ * one of them waits until they are built for the data now loaded.
+ */
+export const LATER_TABLES =
+	/\b(it_dose_(observation|rows|kept|steps|warnings|pieces|factor|series|month|fit)|mme_(prescriptions|observed|segments|daily|factors))\b/i;
+
+/** Quiet time (ms) without a query from the page before the build starts by itself. */
+export const QUIET_MS = 400;
+
+/**
+ * Builds the later tables of a load without holding up its first chart. After a load, the page
+ * derives the tables its first view reads, then hands the rest here (`schedule`): they are built
+ * once the page has asked nothing for QUIET_MS, one statement at a time, and any query of the page
+ * goes before the next statement. A query that names a later table (LATER_TABLES) starts the build
+ * at once if it has not started, and waits for it: it never reads the tables of an earlier load,
+ * nor half-built ones. A failed build fails those queries with its error (and `onFailure` hears of
+ * it). `stop` drops what has not run and waits for what has: a new load calls it first, so no
+ * statement of the old build lands on the new tables.
+ */
+export class LaterTables<D extends Database> {
+	readonly db: D;
+	private pending: string[] = [];
+	private build: Promise<void> | null = null;
+	private failure: unknown = null;
+	/** Bumped by `schedule` and `stop`: a build of an older generation runs nothing more. */
+	private generation = 0;
+	private asking = 0;
+	private lastAsked = 0;
+	private timer: ReturnType<typeof setTimeout> | null = null;
+
+	/** Hears of a build that failed (its queries fail with the same error). */
+	onFailure: (e: unknown) => void = () => undefined;
+	/** Hears of a build that finished. */
+	onBuilt: () => void = () => undefined;
+
+	constructor(private readonly inner: D) {
+		const query = <T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
+			this.query<T>(sql, params, options);
+		this.db = new Proxy(inner, {
+			get: (target, key, receiver) => (key === 'query' ? query : Reflect.get(target, key, receiver))
+		});
+	}
+
+	/** True while a schedule has tables not yet built (or building). */
+	get waiting(): boolean {
+		return this.pending.length > 0 || this.build !== null;
+	}
+
+	/** Build these statements' tables for the data just loaded, when the page is quiet. */
+	schedule(statements: readonly string[]): void {
+		if (this.build) throw new Error('LaterTables.schedule while a build runs: stop() it first');
+		this.generation++;
+		this.pending = [...statements];
+		this.failure = null;
+		this.lastAsked = now();
+		this.wake();
+	}
+
+	/** Build now, and resolve once built (or reject with the build's failure). */
+	ready(): Promise<void> {
+		if (this.failure) return Promise.reject(this.failure);
+		if (!this.build && this.pending.length === 0) return Promise.resolve();
+		this.build ??= this.run(false);
+		return this.build;
+	}
+
+	/** Drop the statements not yet run and wait for the one running: nothing more of this build runs. */
+	async stop(): Promise<void> {
+		this.generation++;
+		this.pending = [];
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = null;
+		const build = this.build;
+		this.build = null;
+		this.failure = null;
+		await build?.catch(() => undefined);
+	}
+
+	private async query<T>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> {
+		if (LATER_TABLES.test(sql) && (this.waiting || this.failure)) await this.ready();
+		this.asking++;
+		try {
+			return await this.inner.query<T>(sql, params, options);
+		} finally {
+			this.asking--;
+			this.lastAsked = now();
+		}
+	}
+
+	/** Start the build by itself once the page has been quiet for QUIET_MS. */
+	private wake(): void {
+		if (this.timer || this.build || this.pending.length === 0) return;
+		const wait = Math.max(0, this.lastAsked + QUIET_MS - now());
+		this.timer = setTimeout(() => {
+			this.timer = null;
+			if (this.build || this.pending.length === 0) return;
+			if (this.asking > 0 || now() - this.lastAsked < QUIET_MS) return this.wake();
+			this.build = this.run(true);
+			// Its failure reaches onFailure, and the queries that wait for it.
+			this.build.catch(() => undefined);
+		}, wait);
+	}
+
+	private async run(yieldToPage: boolean): Promise<void> {
+		const generation = this.generation;
+		const current = () => generation === this.generation;
+		try {
+			while (this.pending.length > 0) {
+				// The page's queries go first: let the ones it is asking finish.
+				if (yieldToPage) while (this.asking > 0) await new Promise((r) => setTimeout(r, 10));
+				if (!current()) return;
+				const sql = this.pending.shift()!;
+				await this.inner.query(sql);
+			}
+			if (!current()) return;
+			this.build = null;
+			this.onBuilt();
+		} catch (e) {
+			if (!current()) return;
+			this.pending = [];
+			this.build = null;
+			this.failure = e;
+			this.onFailure(e);
+			throw e;
+		}
+	}
+}
+
+const now = () => performance.now();

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Database } from '../../src/lib/db';
+import { LATER_TABLES, LaterTables, QUIET_MS } from '../../src/lib/db/later';
+import { nodeDatabase } from '../../src/lib/db/node';
+import { importFiles } from '../../src/lib/ingest';
+import { firstDeriveSql, laterDeriveSql } from '../../src/lib/sql';
+import { generateCohortCsv } from '../../src/lib/synth';
+import { files } from './helpers';
+
+/*
+ * The IT dose and MME tables are built after the first chart (src/lib/db/later.ts). These tests
+ * run the gate over the real DuckDB, with tables in a schema of their own (`lt`): a query that
+ * names a later table must see it built for the current load, never an older or half-built one.
+ */
+let raw: Database;
+const exists = async (table: string) =>
+	(
+		await raw.query<{ n: number }>(
+			`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE schema_name = 'lt' AND table_name = ?`,
+			[table]
+		)
+	)[0]!.n > 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every statement an import of a small cohort runs (all four files, so every check). */
+async function importSqlSample(): Promise<string[]> {
+	const seen: string[] = [];
+	const recording: Database = {
+		query: (sql, params, options) => {
+			seen.push(sql);
+			return raw.query(sql, params, options);
+		},
+		registerBuffer: (name, bytes) => raw.registerBuffer(name, bytes),
+		dropBuffer: (name) => raw.dropBuffer(name)
+	};
+	const c = generateCohortCsv({ seed: 'later-tables', patients: 20 });
+	const report = await importFiles(
+		recording,
+		files({
+			'patients.csv': c.patients,
+			'pain_scores.csv': c.painScores,
+			'oral_opioids.csv': c.oralOpioids,
+			'pump_events.csv': c.pumpEvents
+		})
+	);
+	expect(report.files).toHaveLength(4);
+	return seen;
+}
+
+beforeAll(async () => {
+	raw = await nodeDatabase();
+	await raw.query('DROP SCHEMA IF EXISTS lt CASCADE');
+	await raw.query('CREATE SCHEMA lt');
+});
+
+// The database is shared with the test files after this one (mme-sql.test.ts looks tables up by
+// name in duckdb_tables()).
+afterAll(async () => {
+	await raw.query('DROP SCHEMA IF EXISTS lt CASCADE');
+});
+
+describe('which statements wait', () => {
+	test('every table the later statements create is a later table; no first table, no import statement is', async () => {
+		const created = (sql: string) =>
+			/^\s*CREATE OR REPLACE (?:TEMP )?(?:TABLE|VIEW) (\w+)/i.exec(sql)?.[1] ?? null;
+		const later = laterDeriveSql()
+			.map(created)
+			.filter((t) => t !== null);
+		expect(later.length).toBeGreaterThan(8);
+		for (const t of later) expect(LATER_TABLES.test(t), t).toBe(true);
+		for (const sql of firstDeriveSql()) expect(LATER_TABLES.test(sql), sql.slice(0, 80)).toBe(false);
+		// The import's own statements (mme_reason is a column of its checks, not a table).
+		for (const sql of await importSqlSample()) expect(LATER_TABLES.test(sql), sql.slice(0, 80)).toBe(false);
+	});
+});
+
+describe('the build', () => {
+	test('a query of a later table starts the build at once and sees the table built', async () => {
+		const later = new LaterTables(raw);
+		later.schedule([`CREATE OR REPLACE TABLE lt.mme_factors AS SELECT 'cdc2022' AS factors`]);
+		expect(await later.db.query(`SELECT factors FROM lt.mme_factors`)).toEqual([{ factors: 'cdc2022' }]);
+		expect(later.waiting).toBe(false);
+	});
+
+	test('other queries run before it; it starts by itself once the page is quiet', async () => {
+		const later = new LaterTables(raw);
+		let built = 0;
+		later.onBuilt = () => built++;
+		later.schedule([`CREATE OR REPLACE TABLE lt.it_dose_month AS SELECT 1 AS m`]);
+		expect(await later.db.query('SELECT 41 + 1 AS x')).toEqual([{ x: 42 }]);
+		expect(await exists('it_dose_month')).toBe(false);
+		await sleep(QUIET_MS + 300);
+		expect(await exists('it_dose_month')).toBe(true);
+		expect(built).toBe(1);
+	});
+
+	test('a query keeps the build waiting until the page has been quiet', async () => {
+		const later = new LaterTables(raw);
+		later.schedule([`CREATE OR REPLACE TABLE lt.it_dose_fit AS SELECT 1 AS f`]);
+		for (let i = 0; i < 4; i++) {
+			await sleep(QUIET_MS / 2);
+			await later.db.query('SELECT 1 AS one');
+		}
+		expect(await exists('it_dose_fit')).toBe(false);
+		await sleep(QUIET_MS + 300);
+		expect(await exists('it_dose_fit')).toBe(true);
+	});
+
+	test('stop() drops the statements not yet run: nothing more of the build lands', async () => {
+		const later = new LaterTables(raw);
+		later.schedule([
+			`CREATE OR REPLACE TABLE lt.mme_observed AS SELECT range AS r FROM range(100000)`,
+			`CREATE OR REPLACE TABLE lt.mme_segments AS SELECT 1 AS s`
+		]);
+		const building = later.ready();
+		await later.stop();
+		await building;
+		await sleep(QUIET_MS + 300);
+		expect(await exists('mme_segments')).toBe(false);
+		expect(later.waiting).toBe(false);
+	});
+
+	test('a failed build fails the queries that wait for it, with its error, until the next load', async () => {
+		const later = new LaterTables(raw);
+		const failures: unknown[] = [];
+		later.onFailure = (e) => failures.push(e);
+		later.schedule([`CREATE OR REPLACE TABLE lt.mme_prescriptions AS SELECT * FROM lt.no_such_table`]);
+		const ask = () => later.db.query('SELECT * FROM lt.mme_prescriptions');
+		await expect(ask()).rejects.toMatchObject({ name: 'QueryError' });
+		await expect(ask()).rejects.toMatchObject({ name: 'QueryError' });
+		expect(failures).toHaveLength(1);
+		// Queries of other tables are not held up by it.
+		expect(await later.db.query('SELECT 2 AS two')).toEqual([{ two: 2 }]);
+		later.schedule([`CREATE OR REPLACE TABLE lt.mme_prescriptions AS SELECT 7 AS p`]);
+		expect(await ask()).toEqual([{ p: 7 }]);
+	});
+});
