@@ -50,10 +50,14 @@ export class LaterTables<D extends Database> {
 		return this.pending.length > 0 || this.build !== null;
 	}
 
-	/** Build these statements' tables for the data just loaded, when the page is quiet. */
+	/**
+	 * Build these statements' tables for the data just loaded, when the page is quiet. The caller
+	 * has stopped the previous build (`stop`), so that its last statement has finished.
+	 */
 	schedule(statements: readonly string[]): void {
-		if (this.build) throw new Error('LaterTables.schedule while a build runs: stop() it first');
+		// A build still running belongs to an older load: nothing more of it runs.
 		this.generation++;
+		this.build = null;
 		this.pending = [...statements];
 		this.failure = null;
 		this.lastAsked = now();

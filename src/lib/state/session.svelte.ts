@@ -254,7 +254,7 @@ class Session {
 				onProgress
 			});
 			await deriveTables(db, report, signal);
-			await this.scheduleLater(report);
+			await this.scheduleLater(report, signal);
 			debugLog('demo read ahead: ready');
 			return { inputs, report, ms: performance.now() - started };
 		})().catch((e) => {
@@ -340,7 +340,7 @@ class Session {
 			}
 			this.loaded = null;
 			await deriveTables(db, report);
-			await this.scheduleLater(report);
+			await this.scheduleLater(report, signal);
 			return this.finish(report, performance.now() - started);
 		} catch (e) {
 			return this.fail(e);
@@ -352,8 +352,10 @@ class Session {
 	 * once when a view asks for them (db/later.ts). A build that runs out of memory leaves nothing
 	 * loaded and says so, as a load too large for the first tables does.
 	 */
-	private async scheduleLater(report: ImportReport): Promise<void> {
+	private async scheduleLater(report: ImportReport, signal: AbortSignal): Promise<void> {
 		const later = await browserLaterTables();
+		// A newer load took over: its own tables follow it.
+		if (signal.aborted) return;
 		later.onFailure = (e) => void this.laterFailed(e, report);
 		later.onBuilt = () =>
 			debugLog(`later tables: built ${Math.round(performance.now())} ms after navigation start`);
