@@ -113,11 +113,20 @@ describe('the build', () => {
 			`CREATE OR REPLACE TABLE lt.mme_segments AS SELECT 1 AS s`
 		]);
 		const building = later.ready();
+		// A query that was waiting for the stopped build, and one asked before the next schedule,
+		// fail as aborted: neither reads an older load's table or a half-built one.
+		const waited = later.db.query('SELECT * FROM lt.mme_segments');
 		await later.stop();
-		await building;
+		await expect(building).rejects.toMatchObject({ name: 'AbortError' });
+		await expect(waited).rejects.toMatchObject({ name: 'AbortError' });
+		await expect(later.db.query('SELECT * FROM lt.mme_observed')).rejects.toMatchObject({
+			name: 'AbortError'
+		});
 		await sleep(QUIET_MS + 300);
 		expect(await exists('mme_segments')).toBe(false);
 		expect(later.waiting).toBe(false);
+		later.schedule([`CREATE OR REPLACE TABLE lt.mme_segments AS SELECT 2 AS s`]);
+		expect(await later.db.query('SELECT s FROM lt.mme_segments')).toEqual([{ s: 2 }]);
 	});
 
 	test('a failed build fails the queries that wait for it, with its error, until the next load', async () => {

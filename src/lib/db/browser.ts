@@ -35,7 +35,10 @@ class PreparedStatements {
 		else stmt = await this.conn.prepare(sql);
 		try {
 			const result = await stmt.query(...params);
+			// Two reads of one text in flight at once each had a statement: keep one, close the other.
+			const displaced = this.kept.get(sql);
 			this.kept.set(sql, stmt);
+			if (displaced && displaced !== stmt) await displaced.close().catch(() => undefined);
 			return result;
 		} catch (e) {
 			await stmt.close().catch(() => undefined);
@@ -53,6 +56,17 @@ class PreparedStatements {
 		const all = [...this.kept.values()];
 		this.kept.clear();
 		for (const s of all) await s.close().catch(() => undefined);
+	}
+
+	/** A statement that may change a table: the kept ones are closed first, and it is not kept. */
+	async once(sql: string, params: readonly unknown[]) {
+		await this.clear();
+		const stmt = await this.conn.prepare(sql);
+		try {
+			return await stmt.query(...params);
+		} finally {
+			await stmt.close().catch(() => undefined);
+		}
 	}
 }
 
@@ -94,11 +108,13 @@ async function open(): Promise<CachedDatabase> {
 		async run<T = Row>(sql: string, params: readonly unknown[]): Promise<T[]> {
 			const started = performance.now();
 			try {
-				if (params.length === 0) {
+				if (!READ_ONLY.test(sql)) {
+					if (params.length) return arrowToRows<T>(await statements.once(sql, params));
 					// A statement that may change a table drops the prepared ones first.
-					if (!READ_ONLY.test(sql)) await statements.clear();
+					await statements.clear();
 					return arrowToRows<T>(await conn.query(sql));
 				}
+				if (params.length === 0) return arrowToRows<T>(await conn.query(sql));
 				return arrowToRows<T>(await statements.query(sql, params));
 			} catch (e) {
 				throw new QueryError(e instanceof Error ? e.message : String(e), sql, { cause: e });

@@ -19,7 +19,9 @@ export const QUIET_MS = 400;
  * at once if it has not started, and waits for it: it never reads the tables of an earlier load,
  * nor half-built ones. A failed build fails those queries with its error (and `onFailure` hears of
  * it). `stop` drops what has not run and waits for what has: a new load calls it first, so no
- * statement of the old build lands on the new tables.
+ * statement of the old build lands on the new tables. Until the next `schedule`, a query that
+ * names a later table (and one that was waiting for the stopped build) fails as aborted: the view
+ * it was for is being replaced.
  */
 export class LaterTables<D extends Database> {
 	readonly db: D;
@@ -28,7 +30,9 @@ export class LaterTables<D extends Database> {
 	private failure: unknown = null;
 	/** Bumped by `schedule` and `stop`: a build of an older generation runs nothing more. */
 	private generation = 0;
+	/** Queries of the page running, and queries waiting for the build. */
 	private asking = 0;
+	private waiters = 0;
 	private lastAsked = 0;
 	private timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -80,12 +84,19 @@ export class LaterTables<D extends Database> {
 		this.timer = null;
 		const build = this.build;
 		this.build = null;
-		this.failure = null;
+		this.failure = stopped();
 		await build?.catch(() => undefined);
 	}
 
 	private async query<T>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> {
-		if (LATER_TABLES.test(sql) && (this.waiting || this.failure)) await this.ready();
+		if (LATER_TABLES.test(sql) && (this.waiting || this.failure)) {
+			this.waiters++;
+			try {
+				await this.ready();
+			} finally {
+				this.waiters--;
+			}
+		}
 		this.asking++;
 		try {
 			return await this.inner.query<T>(sql, params, options);
@@ -114,17 +125,20 @@ export class LaterTables<D extends Database> {
 		const current = () => generation === this.generation;
 		try {
 			while (this.pending.length > 0) {
-				// The page's queries go first: let the ones it is asking finish.
-				if (yieldToPage) while (this.asking > 0) await new Promise((r) => setTimeout(r, 10));
-				if (!current()) return;
+				// The page's queries go first (let the ones it is asking finish), unless a query is
+				// waiting for these tables: then the build goes on without a break.
+				if (yieldToPage)
+					while (this.asking > 0 && this.waiters === 0) await new Promise((r) => setTimeout(r, 10));
+				if (!current()) throw stopped();
 				const sql = this.pending.shift()!;
 				await this.inner.query(sql);
 			}
-			if (!current()) return;
+			if (!current()) throw stopped();
 			this.build = null;
 			this.onBuilt();
 		} catch (e) {
-			if (!current()) return;
+			// Stopped: the queries that waited for it fail as aborted; onFailure is not told.
+			if (!current()) throw stopped();
 			this.pending = [];
 			this.build = null;
 			this.failure = e;
@@ -135,3 +149,6 @@ export class LaterTables<D extends Database> {
 }
 
 const now = () => performance.now();
+
+/** The rejection of a query of a stopped build's tables: its view is being replaced. */
+const stopped = () => new DOMException('the tables of this load were replaced', 'AbortError');

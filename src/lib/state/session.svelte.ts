@@ -85,6 +85,8 @@ class Session {
 	private lenientQuotes = new Set<string>();
 	/** The dataset loaded before the current questions, still in the database until they are answered. */
 	private loaded: { report: ImportReport; source: 'demo' | 'upload' } | null = null;
+	/** Bumped by every schedule and stop of the later tables: a failure of an older build is ignored. */
+	private laterBuild = 0;
 	private ahead: ReadAhead | null = null;
 	/**
 	 * A discarded read-ahead until it has stopped and cleaned up: a load waits for it, so that no
@@ -336,6 +338,9 @@ class Session {
 			if (report.pending.length) {
 				this.phase = 'review';
 				this.message = `${report.pending.length} file(s) need your decision before anything is loaded.`;
+				// The database keeps the last dataset until the questions are answered: its IT dose
+				// and MME tables, stopped above, are built again for it.
+				if (this.loaded) await this.scheduleLater(this.loaded.report, signal);
 				return false;
 			}
 			this.loaded = null;
@@ -356,25 +361,35 @@ class Session {
 		const later = await browserLaterTables();
 		// A newer load took over: its own tables follow it.
 		if (signal.aborted) return;
-		later.onFailure = (e) => void this.laterFailed(e, report);
+		const build = ++this.laterBuild;
+		later.onFailure = (e) => void this.laterFailed(e, report, build);
 		later.onBuilt = () =>
 			debugLog(`later tables: built ${Math.round(performance.now())} ms after navigation start`);
 		later.schedule(laterDeriveSql());
 	}
 
 	private async stopLater(): Promise<void> {
+		this.laterBuild++;
 		await (await browserLaterTables()).stop();
 	}
 
-	private async laterFailed(e: unknown, report: ImportReport): Promise<void> {
+	/**
+	 * Only for the load on the page: a build stopped or replaced since is not reported, and a
+	 * demo read ahead not yet adopted leaves the error to the queries that wait for its tables.
+	 */
+	private async laterFailed(e: unknown, report: ImportReport, build: number): Promise<void> {
 		debugLog(`later tables failed: ${String(e)}`);
+		const current = () => build === this.laterBuild && this.phase === 'ready';
+		if (!current()) return;
 		if (!isOutOfMemory(e)) {
 			this.phase = 'error';
 			this.message = `Building the IT dose and MME tables failed: ${e instanceof Error ? e.message : String(e)}`;
 			return;
 		}
-		await resetTables(await browserDatabase()).catch(() => undefined);
-		this.fail(new TooLarge(tooLargeForTables(report)));
+		const db = await browserDatabase();
+		if (!current()) return;
+		await resetTables(db).catch(() => undefined);
+		if (current()) this.fail(new TooLarge(tooLargeForTables(report)));
 	}
 
 	/** A load's tables are built: the page may say so, and every view queries them. */
