@@ -1,12 +1,13 @@
 import type { Database, QueryOptions, Row } from './types';
 
 /**
- * The derived tables the dashboard does not read: the intrathecal dose and MME tables
- * (deriveItDose.ts, deriveMme.ts, and the factor tables built from them). A statement that names
- * one of them waits until they are built for the data now loaded.
+ * The derived tables the dashboard does not read: the pain windows (derivePain.ts,
+ * painOutcomes.ts), the intrathecal dose and MME tables (deriveItDose.ts, deriveMme.ts, and the
+ * factor tables built from them). A statement that names one of them waits until they are built
+ * for the data now loaded.
  */
 export const LATER_TABLES =
-	/\b(it_dose_(observation|rows|kept|steps|warnings|pieces|factor|series|month|fit)|mme_(prescriptions|observed|segments|daily|factors))\b/i;
+	/\b(pain_baseline|pain_window|pain_window_cells|it_dose_(observation|rows|kept|steps|warnings|pieces|factor|series|month|fit)|mme_(prescriptions|observed|segments|daily|factors))\b/i;
 
 /** Quiet time (ms) without a query from the page before the build starts by itself. */
 export const QUIET_MS = 400;

@@ -44,19 +44,17 @@ export function firstDeriveSql(): string[] {
 		 SELECT office, diagnosis, month, pain, count(*)::INTEGER AS n
 		 FROM pain_month GROUP BY ALL ORDER BY office, diagnosis, month, pain`,
 		`CREATE OR REPLACE TABLE pain_patients AS
-		 SELECT pid, count(*)::INTEGER AS months FROM pain_month GROUP BY pid`,
-		...derivePainSql(),
-		painWindowCellsSql()
+		 SELECT pid, count(*)::INTEGER AS months FROM pain_month GROUP BY pid`
 	];
 }
 
 /**
- * The derived tables no view reads on its first screen after a load: the intrathecal dose and
- * MME tables. In the page they are built after the first chart (db/later.ts); elsewhere with the
- * rest (`deriveSql`).
+ * The derived tables the dashboard does not read: the pain windows (pain page, offices), then the
+ * intrathecal dose and MME tables. In the page they are built after the first chart
+ * (db/later.ts); elsewhere with the rest (`deriveSql`).
  */
 export function laterDeriveSql(): string[] {
-	return [...deriveItDoseSql(), ...deriveMmeSql('cdc2022')];
+	return [...derivePainSql(), painWindowCellsSql(), ...deriveItDoseSql(), ...deriveMmeSql('cdc2022')];
 }
 
 /** Every derived table, in the order built. */
