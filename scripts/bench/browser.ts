@@ -378,12 +378,17 @@ async function appRun(base: string, cohort: Cohort, changes: number, revisits: n
 			path.join(cohort.dir, `${k}.csv`)
 		);
 		const cpuBefore = sampler.renderer ? cpuMs(sampler.renderer) : null;
+		// The later tables' end: built, or failed (at 5M rows they may not fit; the page then says so).
+		let laterFailure: string | null = null;
 		const laterBuilt = page
 			.waitForEvent('console', {
-				predicate: (m) => m.text().startsWith('later tables: built'),
+				predicate: (m) => /^later tables: (built|failed)/.test(m.text()),
 				timeout: cohort.appOnly ? 1_800_000 : 1_200_000
 			})
-			.then((m) => Number(/built (\d+) ms/.exec(m.text())?.[1] ?? NaN))
+			.then((m) => {
+				if (m.text().startsWith('later tables: failed')) laterFailure = m.text();
+				return laterFailure ? null : Number(/built (\d+) ms/.exec(m.text())?.[1] ?? NaN);
+			})
 			.catch(() => null);
 		await page.getByLabel('Choose CSV files').setInputFiles(files);
 		const chartTimeout = cohort.appOnly ? 1_200_000 : 900_000;
@@ -443,6 +448,17 @@ async function appRun(base: string, cohort: Cohort, changes: number, revisits: n
 		result.phases['dashboard + filter bar queries'] = afterNavigation
 			.filter(isRead)
 			.reduce((t, q) => t + q.ms, 0);
+		if (laterFailure) {
+			// The page replaced the dashboard with its message: nothing to filter.
+			await page.waitForTimeout(2000);
+			const said = await page
+				.locator('[role=status], [role=alert]')
+				.allInnerTexts()
+				.catch(() => []);
+			throw new Error(
+				`the first chart was drawn, then ${String(laterFailure)}; the page says: ${said.join(' | ').slice(0, 400)}`
+			);
+		}
 		result.filterChange = await filterChanges(page, queryLog, changes, revisits);
 		result.ok = true;
 	} catch (e) {

@@ -378,7 +378,7 @@ class Session {
 	 * demo read ahead not yet adopted leaves the error to the queries that wait for its tables.
 	 */
 	private async laterFailed(e: unknown, report: ImportReport, build: number): Promise<void> {
-		debugLog(`later tables failed: ${String(e)}`);
+		debugLog(`later tables: failed (${String(e)})`);
 		const current = () => build === this.laterBuild && this.phase === 'ready';
 		if (!current()) return;
 		if (!isOutOfMemory(e)) {
