@@ -386,7 +386,7 @@ async function appRun(base: string, cohort: Cohort, changes: number, revisits: n
 				timeout: cohort.appOnly ? 1_800_000 : 1_200_000
 			})
 			.then((m) => {
-				if (m.text().startsWith('later tables: failed')) laterFailure = m.text();
+				if (m.text().startsWith('later tables: failed')) laterFailure = m.text().split('\n')[0]!;
 				return laterFailure ? null : Number(/built (\d+) ms/.exec(m.text())?.[1] ?? NaN);
 			})
 			.catch(() => null);

@@ -363,6 +363,11 @@ function topQueries(s: Size | undefined, n = 12): string {
 	);
 }
 
+/** An error as one line: DuckDB's out-of-memory message goes on with several lines of advice. */
+function oneLine(text: string): string {
+	return text.replace(/\n[\s\S]*?(?=\); the page says:|$)/, '').replace(/\s+/g, ' ');
+}
+
 function hugeSection(h: NonNullable<Results['huge']>): string {
 	const a = h.app;
 	const rows = ['patients', 'pain_scores', 'oral_opioids', 'pump_events']
@@ -373,7 +378,7 @@ function hugeSection(h: NonNullable<Results['huge']>): string {
 			`${ms(a.dashboardRenderMs)}, filter change p50 / p95 ${ms(a.filterChange?.sample?.p50)} / ${ms(a.filterChange?.sample?.p95)} ` +
 			`(n = ${a.filterChange?.sample?.n ?? 0}); peak main JS heap ${mb(a.memory?.jsHeapMb)}, renderer ${mb(a.memory?.rendererHwmMb)}.`
 		: a?.importToChartMs !== undefined
-			? `The dashboard's first chart was drawn ${ms(a.importToChartMs)} after the upload; then: ${a.error ?? h.error ?? 'no more'} ` +
+			? `The dashboard's first chart was drawn ${ms(a.importToChartMs)} after the upload; then: ${oneLine(a.error ?? h.error ?? 'no more')} ` +
 				`(renderer RSS peak ${mb(a.memory?.rendererRssMb)}).`
 			: `It did not load: ${a?.error ?? h.error ?? 'not run'} (renderer peak ${mb(a?.memory?.rendererHwmMb)}).`;
 	const loads = h.load.map((l) => l.load1);
