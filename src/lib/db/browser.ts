@@ -7,7 +7,7 @@ import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { arrowToRows } from './arrow';
 import { withQueryCache, type CachedDatabase } from './cache';
 import { LaterTables } from './later';
-import { READ_ONLY, serialDatabase, type Engine } from './serial';
+import { isReadOnly, serialDatabase, type Engine } from './serial';
 import { CONNECTION_SETTINGS } from './settings';
 import { QueryError, type Row } from './types';
 
@@ -108,7 +108,7 @@ async function open(): Promise<CachedDatabase> {
 		async run<T = Row>(sql: string, params: readonly unknown[]): Promise<T[]> {
 			const started = performance.now();
 			try {
-				if (!READ_ONLY.test(sql)) {
+				if (!isReadOnly(sql)) {
 					if (params.length) return arrowToRows<T>(await statements.once(sql, params));
 					// A statement that may change a table drops the prepared ones first.
 					await statements.clear();

@@ -1,4 +1,5 @@
 import type { Database, QueryOptions, Row } from './types';
+import { isReadOnly } from './serial';
 
 /** A Database that answers repeated reads from memory until the data changes. */
 export interface CachedDatabase extends Database {
@@ -21,14 +22,11 @@ export interface CacheOptions {
 // file, a call of random() or now()) runs every time and empties the cache, so a result can never
 // outlive the data it was computed from. Guessing "not cacheable" by mistake costs a re-run,
 // never a wrong number.
-const READ = /^\s*(SELECT|WITH)\b/i;
-const WRITE =
-	/\b(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY|ATTACH|DETACH|TRUNCATE|PRAGMA|SET|RESET|CALL)\b/i;
 const VOLATILE =
 	/\b(random|uuid|gen_random_uuid|nextval|currval|setseed|now|current_date|current_time|current_timestamp|get_current_time|read_csv|read_csv_auto|read_parquet|read_json|read_json_auto|glob)\b/i;
 
 export function isCacheable(sql: string): boolean {
-	return READ.test(sql) && !WRITE.test(sql) && !VOLATILE.test(sql);
+	return isReadOnly(sql) && !VOLATILE.test(sql);
 }
 
 interface Entry {

@@ -7,8 +7,18 @@ export interface Engine {
 	dropBuffer(name: string): Promise<void>;
 }
 
-/** A statement that only reads: it may be sent while the read before it is still running. */
-export const READ_ONLY = /^\s*(SELECT|WITH)\b/i;
+const READ = /^\s*(SELECT|WITH)\b/i;
+const WRITE =
+	/\b(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY|ATTACH|DETACH|TRUNCATE|PRAGMA|SET|RESET|CALL)\b/i;
+
+/**
+ * A statement that only reads: it may be sent while the read before it is still running, and it
+ * leaves prepared statements and cached results valid. Guessing "not a read" by mistake costs a
+ * wait or a re-run, never a wrong answer.
+ */
+export function isReadOnly(sql: string): boolean {
+	return READ.test(sql) && !WRITE.test(sql);
+}
 
 interface Turn {
 	started: Promise<unknown>;
@@ -67,7 +77,7 @@ export function serialDatabase(engine: Engine, options: SerialOptions = {}): Dat
 		query<T = Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<T[]> {
 			const { signal } = options;
 			if (signal?.aborted) return Promise.reject(signal.reason);
-			return turn(READ_ONLY.test(sql), () => {
+			return turn(isReadOnly(sql), () => {
 				if (signal?.aborted) {
 					onSkip?.(sql);
 					throw signal.reason;
