@@ -373,10 +373,14 @@ function hugeSection(h: NonNullable<Results['huge']>): string {
 	const rows = ['patients', 'pain_scores', 'oral_opioids', 'pump_events']
 		.map((k) => num(h.cohort.rows[k] ?? 0))
 		.join(' / ');
+	const later = a?.laterFailure
+		? ` The pain window, IT dose and MME tables did not fit (${oneLine(a.laterFailure.log.replace(/^later tables: failed \(/, ''))}); the dashboard stayed, ` +
+			`with the notice: "${a.laterFailure.notice.replace(/\s+/g, ' ')}"`
+		: ` Upload to the IT dose and MME tables: ${ms(a?.importToAllTablesMs)}.`;
 	const outcome = a?.ok
 		? `It loaded: upload to chart ${ms(a.importToChartMs)}, loadDataset ${ms(a.loadDatasetMs)}, first dashboard render ` +
 			`${ms(a.dashboardRenderMs)}, filter change p50 / p95 ${ms(a.filterChange?.sample?.p50)} / ${ms(a.filterChange?.sample?.p95)} ` +
-			`(n = ${a.filterChange?.sample?.n ?? 0}); peak main JS heap ${mb(a.memory?.jsHeapMb)}, renderer ${mb(a.memory?.rendererHwmMb)}.`
+			`(n = ${a.filterChange?.sample?.n ?? 0}); peak main JS heap ${mb(a.memory?.jsHeapMb)}, renderer ${mb(a.memory?.rendererHwmMb)}.${later}`
 		: a?.importToChartMs !== undefined
 			? `The dashboard's first chart was drawn ${ms(a.importToChartMs)} after the upload; then: ${oneLine(a.error ?? h.error ?? 'no more')} ` +
 				`(renderer RSS peak ${mb(a.memory?.rendererRssMb)}).`

@@ -31,6 +31,9 @@ test('case 1: a 0-byte file and a BOM-only file are refused as empty', async ({ 
 	const refused = page.getByTestId('refused');
 	await expect(refused).toContainText('x.csv is empty', { timeout: 45_000 });
 	await expect(refused).toContainText('y.csv is empty');
+	await expect(page.getByRole('status').filter({ hasText: 'Nothing was loaded' })).toHaveText(
+		'Nothing was loaded: every file was refused. The import report on the Load data page says why.'
+	);
 	await expect(page).toHaveURL(/\/$/);
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../src/lib/db';
-import { LATER_TABLES, LaterTables, QUIET_MS } from '../../src/lib/db/later';
+import { createdTables, LATER_TABLES, LaterTables, QUIET_MS } from '../../src/lib/db/later';
 import { nodeDatabase } from '../../src/lib/db/node';
 import { importFiles } from '../../src/lib/ingest';
 import { firstDeriveSql, laterDeriveSql } from '../../src/lib/sql';
@@ -61,13 +61,11 @@ afterAll(async () => {
 
 describe('which statements wait', () => {
 	test('every table the later statements create is a later table; no first table, no import statement is', async () => {
-		const created = (sql: string) =>
-			/^\s*CREATE OR REPLACE (?:TEMP )?(?:TABLE|VIEW) (\w+)/i.exec(sql)?.[1] ?? null;
-		const later = laterDeriveSql()
-			.map(created)
-			.filter((t) => t !== null);
+		const later = createdTables(laterDeriveSql());
 		expect(later.length).toBeGreaterThan(8);
-		for (const t of later) expect(LATER_TABLES.test(t), t).toBe(true);
+		expect(later).toContainEqual({ kind: 'TABLE', name: 'it_dose_rows' });
+		expect(later).toContainEqual({ kind: 'VIEW', name: 'mme_daily' });
+		for (const t of later) expect(LATER_TABLES.test(t.name), t.name).toBe(true);
 		for (const sql of firstDeriveSql()) expect(LATER_TABLES.test(sql), sql.slice(0, 80)).toBe(false);
 		// The import's own statements (mme_reason is a column of its checks, not a table).
 		for (const sql of await importSqlSample()) expect(LATER_TABLES.test(sql), sql.slice(0, 80)).toBe(false);
@@ -142,5 +140,28 @@ describe('the build', () => {
 		expect(await later.db.query('SELECT 2 AS two')).toEqual([{ two: 2 }]);
 		later.schedule([`CREATE OR REPLACE TABLE lt.mme_prescriptions AS SELECT 7 AS p`]);
 		expect(await ask()).toEqual([{ p: 7 }]);
+	});
+
+	test('a failed build drops every table it creates, and its queries fail with the explained error', async () => {
+		const later = new LaterTables(raw);
+		const failures: unknown[] = [];
+		later.onFailure = (e) => failures.push(e);
+		later.explainFailure = (e) => new Error(`explained: ${(e as Error).name}`);
+		// An earlier load's table of the same name, not rebuilt before the failure, goes too.
+		await raw.query('CREATE OR REPLACE TABLE lt.mme_segments AS SELECT 1 AS old');
+		later.schedule([
+			`CREATE OR REPLACE TABLE lt.mme_observed AS SELECT 1 AS o`,
+			`CREATE OR REPLACE VIEW lt.mme_daily AS SELECT * FROM lt.mme_observed`,
+			`CREATE OR REPLACE TABLE lt.mme_factors AS SELECT * FROM lt.no_such_table`,
+			`CREATE OR REPLACE TABLE lt.mme_segments AS SELECT 2 AS s`
+		]);
+		await expect(later.db.query('SELECT * FROM lt.mme_daily')).rejects.toThrow('explained: QueryError');
+		expect(failures).toEqual([new Error('explained: QueryError')]);
+		for (const t of ['mme_observed', 'mme_factors', 'mme_segments']) expect(await exists(t), t).toBe(false);
+		expect(
+			await raw.query(
+				`SELECT count(*)::INTEGER AS n FROM duckdb_views() WHERE schema_name = 'lt' AND view_name = 'mme_daily'`
+			)
+		).toEqual([{ n: 0 }]);
 	});
 });

@@ -9,6 +9,14 @@ import type { Database, QueryOptions, Row } from './types';
 export const LATER_TABLES =
 	/\b(pain_baseline|pain_window|pain_window_cells|it_dose_(observation|rows|kept|steps|warnings|pieces|factor|series|month|fit)|mme_(prescriptions|observed|segments|daily|factors))\b/i;
 
+/** The tables and views these statements create (`CREATE OR REPLACE`), in order. */
+export function createdTables(statements: readonly string[]): { kind: 'TABLE' | 'VIEW'; name: string }[] {
+	return statements.flatMap((sql) => {
+		const m = /^\s*CREATE OR REPLACE (?:TEMP )?(TABLE|VIEW) (\w+(?:\.\w+)?)/i.exec(sql);
+		return m ? [{ kind: m[1]!.toUpperCase() as 'TABLE' | 'VIEW', name: m[2]! }] : [];
+	});
+}
+
 /** Quiet time (ms) without a query from the page before the build starts by itself. */
 export const QUIET_MS = 400;
 
@@ -27,6 +35,8 @@ export const QUIET_MS = 400;
 export class LaterTables<D extends Database> {
 	readonly db: D;
 	private pending: string[] = [];
+	/** The statements of the last schedule: a failed build drops every table they create. */
+	private statements: readonly string[] = [];
 	private build: Promise<void> | null = null;
 	private failure: unknown = null;
 	/** Bumped by `schedule` and `stop`: a build of an older generation runs nothing more. */
@@ -37,6 +47,11 @@ export class LaterTables<D extends Database> {
 	private lastAsked = 0;
 	private timer: ReturnType<typeof setTimeout> | null = null;
 
+	/**
+	 * The error a failed build's queries fail with, from the database's own (the session says why
+	 * in words a user can act on, as when the tab ran out of memory).
+	 */
+	explainFailure: (e: unknown) => unknown = (e) => e;
 	/** Hears of a build that failed (its queries fail with the same error). */
 	onFailure: (e: unknown) => void = () => undefined;
 	/** Hears of a build that finished. */
@@ -64,6 +79,7 @@ export class LaterTables<D extends Database> {
 		this.generation++;
 		this.build = null;
 		this.pending = [...statements];
+		this.statements = statements;
 		this.failure = null;
 		this.lastAsked = now();
 		this.wake();
@@ -141,11 +157,21 @@ export class LaterTables<D extends Database> {
 			// Stopped: the queries that waited for it fail as aborted; onFailure is not told.
 			if (!current()) throw stopped();
 			this.pending = [];
+			const failure = this.explainFailure(e);
+			this.failure = failure;
+			// None of its tables stays: half a set never answers a view, and a build that ran out of
+			// memory gives back what it took.
+			await this.dropCreated();
+			if (!current()) throw stopped();
 			this.build = null;
-			this.failure = e;
-			this.onFailure(e);
-			throw e;
+			this.onFailure(failure);
+			throw failure;
 		}
+	}
+
+	private async dropCreated(): Promise<void> {
+		for (const t of createdTables(this.statements).reverse())
+			await this.inner.query(`DROP ${t.kind} IF EXISTS ${t.name}`).catch(() => undefined);
 	}
 }
 

@@ -73,6 +73,11 @@ class Session {
 	report = $state<ImportReport | null>(null);
 	source = $state<'demo' | 'upload' | null>(null);
 	progress = $state<ImportProgress | null>(null);
+	/**
+	 * Set when the IT dose, MME and pain-window tables of the data loaded did not fit in the tab's
+	 * memory: what is missing and what to do. The data and the views on the first tables stay.
+	 */
+	limited = $state<string | null>(null);
 	/** Bumped after every load so views re-query. */
 	version = $state(0);
 	/** The uploaded files, kept for answering questions or editing a mapping without reading them again. */
@@ -353,16 +358,20 @@ class Session {
 	}
 
 	/**
-	 * The IT dose and MME tables are built after the first chart, when the page is quiet, or at
-	 * once when a view asks for them (db/later.ts). A build that runs out of memory leaves nothing
-	 * loaded and says so, as a load too large for the first tables does.
+	 * The pain windows, IT dose and MME tables are built after the first chart, when the page is
+	 * quiet, or at once when a view asks for them (db/later.ts). A build that runs out of memory
+	 * drops what it built; the data and the views on the first tables stay, and the views that need
+	 * the missing tables say why (`limited`).
 	 */
 	private async scheduleLater(report: ImportReport, signal: AbortSignal): Promise<void> {
 		const later = await browserLaterTables();
 		// A newer load took over: its own tables follow it.
 		if (signal.aborted) return;
 		const build = ++this.laterBuild;
-		later.onFailure = (e) => void this.laterFailed(e, report, build);
+		this.limited = null;
+		later.explainFailure = (e) =>
+			isOutOfMemory(e) ? new TooLarge(tooLargeForLaterTables(report), { cause: e }) : e;
+		later.onFailure = (e) => this.laterFailed(e, build);
 		later.onBuilt = () =>
 			debugLog(`later tables: built ${Math.round(performance.now())} ms after navigation start`);
 		later.schedule(laterDeriveSql());
@@ -377,19 +386,16 @@ class Session {
 	 * Only for the load on the page: a build stopped or replaced since is not reported, and a
 	 * demo read ahead not yet adopted leaves the error to the queries that wait for its tables.
 	 */
-	private async laterFailed(e: unknown, report: ImportReport, build: number): Promise<void> {
-		debugLog(`later tables: failed (${String(e)})`);
-		const current = () => build === this.laterBuild && this.phase === 'ready';
-		if (!current()) return;
-		if (!isOutOfMemory(e)) {
-			this.phase = 'error';
-			this.message = `Building the IT dose and MME tables failed: ${e instanceof Error ? e.message : String(e)}`;
+	private laterFailed(e: unknown, build: number): void {
+		// The database's own error, not the words the page shows for it.
+		debugLog(`later tables: failed (${String(e instanceof Error && e.cause ? e.cause : e)})`);
+		if (build !== this.laterBuild || this.phase !== 'ready') return;
+		if (e instanceof TooLarge) {
+			this.limited = e.message;
 			return;
 		}
-		const db = await browserDatabase();
-		if (!current()) return;
-		await resetTables(db).catch(() => undefined);
-		if (current()) this.fail(new TooLarge(tooLargeForTables(report)));
+		this.phase = 'error';
+		this.message = `Building the pain window, IT dose and MME tables failed: ${e instanceof Error ? e.message : String(e)}`;
 	}
 
 	/** A load's tables are built: the page may say so, and every view queries them. */
@@ -398,7 +404,9 @@ class Session {
 		if (report.files.length) recordInputFiles(this.inputs);
 		this.version++;
 		const loaded = report.files.reduce((s, f) => s + f.loaded, 0);
-		this.message = `Loaded ${loaded} rows from ${report.files.length} file(s) in ${Math.round(ms)} ms.`;
+		this.message = report.files.length
+			? `Loaded ${loaded} rows from ${report.files.length} file(s) in ${Math.round(ms)} ms.`
+			: 'Nothing was loaded: every file was refused. The import report on the Load data page says why.';
 		this.phase = report.files.length ? 'ready' : 'error';
 		return report.files.length > 0;
 	}
@@ -431,6 +439,17 @@ function tooLargeForTables(report: ImportReport): string {
 		'tables needs more memory than this browser tab can give the database, so nothing was kept. ' +
 		'Load fewer rows (for example one office or a few implant years at a time), or use the ' +
 		'command-line report with native DuckDB (npm run report; docs/report.md).'
+	);
+}
+
+function tooLargeForLaterTables(report: ImportReport): string {
+	const rows = report.files.reduce((s, f) => s + f.loaded, 0);
+	return (
+		`The ${rows.toLocaleString('en-US')} rows loaded are more than this browser tab can give the database ` +
+		'memory for the pain windows (baseline, 3, 6 and 12 months), the intrathecal dose and the oral MME ' +
+		'tables: the views that need them are not shown. The cohort and the pain-by-month charts are. ' +
+		'For the rest, load fewer rows (for example one office or a few implant years at a time), or use ' +
+		'the command-line report with native DuckDB (npm run report; docs/report.md).'
 	);
 }
 
@@ -477,12 +496,17 @@ async function readAll(
 /**
  * `#memory_limit=64MB` in the address caps the database's memory, as a small machine would (the
  * large-file test uses it). A diagnostic setting like `?debug=sql`, never needed for normal use;
- * in the hash, because the query string holds the view and unknown keys are reported there.
+ * in the hash, because the query string holds the view and unknown keys are reported there. Read
+ * as the module loads: a link followed before the first load drops the hash.
  */
-async function applyMemoryLimit(db: Database): Promise<void> {
+const MEMORY_LIMIT = (() => {
+	if (typeof location === 'undefined') return null;
 	const limit = new URLSearchParams(location.hash.slice(1)).get('memory_limit');
-	if (limit && /^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(limit))
-		await db.query(`SET memory_limit = '${limit}'`);
+	return limit && /^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(limit) ? limit : null;
+})();
+
+async function applyMemoryLimit(db: Database): Promise<void> {
+	if (MEMORY_LIMIT) await db.query(`SET memory_limit = '${MEMORY_LIMIT}'`);
 }
 
 export const session = new Session();
