@@ -421,7 +421,7 @@ test('the aggregate tables download with no count from 1 to 10 in sight', async 
 	expect(rows).toContainEqual(['about', 'export', 'suppression_threshold', '11', '']);
 	expect(rows).toContainEqual(['about', 'export', 'filters', 'office: Maysville', '']);
 	const isCount = (statistic: string) =>
-		/^(n|due|missing|patients|implanted|trial_failed|spasticity|outcome_population|n_change|n_pct)$|_(n|k)$/.test(
+		/^(n|due|missing|patients|implanted|not_implanted|trial_failed|spasticity|outcome_population|n_change|n_pct)$|_(n|k)$/.test(
 			statistic
 		);
 	const counts = rows.filter((r) => isCount(r[2]!));
@@ -436,6 +436,16 @@ test('the aggregate tables download with no count from 1 to 10 in sight', async 
 		rows.some((r) => r[3] === '<11'),
 		'a small cell in one office'
 	).toBe(true);
+	// Nor by subtraction: patients - implanted (the not implanted) is never a shown small count.
+	const shown = (table: string, group: string, statistic: string) =>
+		Number(rows.find((r) => r[0] === table && r[1] === group && r[2] === statistic)?.[3] || NaN);
+	for (const [table, group] of [
+		['cohort', 'all'],
+		['offices', 'Maysville']
+	] as const) {
+		const d = shown(table, group, 'patients') - shown(table, group, 'implanted');
+		if (Number.isFinite(d)) expect(d === 0 || d >= 11, `${table} ${group}: ${d}`).toBe(true);
+	}
 	// Numbers are never prefixed: months from implant before day 0 are plain negative numbers.
 	const months = rows.filter((r) => r[0] === 'pain_by_month').map((r) => r[1]!);
 	expect(months).toContain('-1');
