@@ -131,7 +131,7 @@ describe('patients, implanted and not implanted', () => {
 /*
  * 45 implanted patients due at 12 months: 40 with a baseline of 8 (20 score 2 at 12 months, 20
  * score 8), 5 without a baseline (they score 5). The all-implanted denominator is 40: due (45)
- * minus it would show the 5 left out, so the denominator goes, with each rule's cell.
+ * minus it would show the 5 left out, so the denominator goes, with each rule's cells.
  */
 describe('due = the all-implanted denominator + those left out of it', () => {
 	const ids = Array.from({ length: 45 }, (_, i) => `R${String(i + 1).padStart(2, '0')}`);
@@ -159,10 +159,23 @@ describe('due = the all-implanted denominator + those left out of it', () => {
 			expect(value('pain_avg', '12m', `${rule}_all_implanted_n`)).toEqual([null, 'complementary']);
 			expect(value('pain_avg', '12m', `${rule}_all_implanted_rate`)).toEqual([null, 'complementary']);
 		}
-		// The completers' proportion rests on the 40 with a baseline: 20 of 40, shown. Here it equals
-		// the hidden denominator (everyone with a baseline scored), so due - 40 still gives the 5: a
-		// relation between different measures that no addition covers (docs/report.md, "--suppress").
-		expect(value('pain_avg', '12m', 'responders30_completers_n')).toEqual([40, null]);
-		expect(value('pain_avg', '12m', 'responders30_completers_k')).toEqual([20, null]);
+		// A rule's completers share its k: they go too.
+		expect(value('pain_avg', '12m', 'responders30_completers_n')).toEqual([null, 'complementary']);
+		expect(value('pain_avg', '12m', 'responders30_completers_k')).toEqual([null, 'complementary']);
+		// The 5 scored without a baseline are left out of the percent metrics too: n (45) = n_pct +
+		// 5, so n_pct goes as well.
+		expect(value('pain_avg', '12m', 'n')).toEqual([45, null]);
+		expect(value('pain_avg', '12m', 'left_out_pct')).toEqual(['<11', 'primary']);
+		expect(value('pain_avg', '12m', 'n_pct')).toEqual([null, 'complementary']);
+		// And n (45) = n_change + the 5 scored without a baseline: n_change goes.
+		expect(value('pain_avg', '12m', 'scored_without_baseline')).toEqual(['<11', 'primary']);
+		expect(value('pain_avg', '12m', 'n_change')).toEqual([null, 'complementary']);
+		// Nothing shown in the window differs from another shown count by 1-10.
+		const shown = out.rows
+			.filter((r) => r.table === 'pain_avg' && r.group === '12m' && typeof r.value === 'number')
+			.filter((r) => /^(n|due|n_change|n_pct)$|_(n|k)$/.test(r.statistic))
+			.map((r) => r.value as number);
+		for (const x of shown)
+			for (const y of shown) expect(x === y || Math.abs(x - y) >= 11, `${x} and ${y}`).toBe(true);
 	});
 });

@@ -270,6 +270,11 @@ describe('report --suppress on a fixture with small cells in every section', () 
 				[`${w.label}.all_left_out`, r.all_implanted.excluded]
 			);
 			add(
+				[`${w.label}.n`, w.n],
+				[`${w.label}.n_change`, w.n_change],
+				[`${w.label}.without_baseline`, w.n - w.n_change]
+			);
+			add(
 				[`${w.label}.n_change`, w.n_change],
 				[`${w.label}.wilcoxon_n`, w.wilcoxon.n],
 				[`${w.label}.zeros`, w.wilcoxon.zeros]
@@ -302,6 +307,8 @@ describe('report --suppress on a fixture with small cells in every section', () 
 			out.set(`${w.label}.all_n`, asNumber(r.all_implanted.n));
 			out.set(`${w.label}.all_left_out`, asNumber(r.all_implanted.excluded));
 			out.set(`${w.label}.n_change`, asNumber(w.n_change));
+			// n - n_change is not published.
+			out.set(`${w.label}.without_baseline`, null);
 			out.set(`${w.label}.wilcoxon_n`, asNumber(w.wilcoxon.n));
 			out.set(`${w.label}.zeros`, asNumber(w.wilcoxon.zeros));
 		}

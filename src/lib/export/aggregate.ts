@@ -39,16 +39,18 @@ import { toCsv, type Cell } from './csv';
  * A suppression cell is what is shown or hidden as one: a window's scores (n with mean, SD and
  * quartiles), a proportion (n, k, rate, interval: hidden when n, k or n - k is small), a single
  * count. Groups name the cells that add up to a shown total, for complementary suppression:
- * offices add up to the cohort (per column), implanted and not implanted to the patients (of the
- * cohort and of each office), spasticity and the outcome population to the implanted, baseline
- * present and missing to the outcome population, and per window the all-implanted denominator and
- * those left out of it to the patients due.
- *
- * Not covered yet (the command-line report's `--suppress` covers the first two, in
- * src/lib/report/suppress.ts): n = n for % + left out of %; one k shared by a rule's two
- * denominators (a hidden completers rate beside a shown all-implanted k); and differences between
- * counts of different measures that no addition relates (due - n; the completers' n when it
- * equals the all-implanted one).
+ * - offices add up to the cohort (per column);
+ * - implanted and not implanted to the patients (of the cohort and of each office);
+ * - spasticity and the outcome population to the implanted;
+ * - baseline present and missing to the outcome population;
+ * - per window: the all-implanted denominator and those left out of it to the patients due; n for
+ *   % and those left out of it to the scores' n; n for the change and the scored without a
+ *   baseline to the scores' n.
+ * The denominators are shown in the rules' cells, which go when their denominator does; a rule's
+ * two cells share one k and go together. These are the additions of the command-line report's
+ * `--suppress` (src/lib/report/suppress.ts; the export has no Wilcoxon counts), and one more (the
+ * scored without a baseline). Not covered, as there: differences between counts of different
+ * measures that no addition relates (e.g. due - n, the due patients without a score).
  */
 
 interface Stat {
@@ -142,6 +144,8 @@ export async function aggregateExport(
 	const groups: SuppressionGroup[] = [];
 	/** A count shown inside other cells: when it is hidden, they are. */
 	const linked = new Map<string, string[]>();
+	/** Cells sharing a count that is not their denominator: hidden as one. */
+	const together: [string, string][] = [];
 	const add = (...c: AggregateCell[]) => cells.push(...c);
 
 	add(
@@ -247,11 +251,20 @@ export async function aggregateExport(
 				proportionCell('pain_avg', w.label, `${rule}_all_implanted`, w[rule].all_implanted)
 			);
 		}
-		// due = the all-implanted denominator + those left out of it (no baseline, or one below 4):
-		// the left out are a count of their own, and the denominator, shown in each rule's cell,
-		// goes with them when it must be hidden.
+		// Those left out of the percent metrics and the responders (no baseline, or one below 4) are
+		// counts of their own: n = n_pct + left out; due = the all-implanted denominator + left out.
+		// n_pct is the completers' denominator, shown in each rule's cell, and the all-implanted one
+		// too: when one must be hidden, the rules' cells go with it.
 		const a = w.responders30.all_implanted;
+		const id = (part: string) => `pain_avg/${w.label}/${part}`;
 		add(
+			cell(
+				'pain_avg',
+				w.label,
+				'left_out_pct',
+				[w.excluded_low_baseline],
+				[count('left_out_pct', w.excluded_low_baseline)]
+			),
 			cell('pain_avg', w.label, 'all_implanted', [a.n], []),
 			cell(
 				'pain_avg',
@@ -261,14 +274,31 @@ export async function aggregateExport(
 				[count('left_out_all_implanted', a.excluded)]
 			)
 		);
-		groups.push({
-			total: `pain_avg/${w.label}/due`,
-			members: [`pain_avg/${w.label}/all_implanted`, `pain_avg/${w.label}/left_out_all_implanted`]
-		});
-		linked.set(
-			`pain_avg/${w.label}/all_implanted`,
-			rules.map((rule) => `pain_avg/${w.label}/${rule}_all_implanted`)
+		// Scored with and without a baseline: n = n_change + the scored without one.
+		add(
+			cell(
+				'pain_avg',
+				w.label,
+				'scored_without_baseline',
+				[w.n - w.n_change],
+				[count('scored_without_baseline', w.n - w.n_change)]
+			)
 		);
+		groups.push(
+			{ total: id('scores'), members: [id('change'), id('scored_without_baseline')] },
+			{ total: id('scores'), members: [id('pct'), id('left_out_pct')] },
+			{ total: id('due'), members: [id('all_implanted'), id('left_out_all_implanted')] }
+		);
+		linked.set(
+			id('pct'),
+			rules.map((rule) => id(`${rule}_completers`))
+		);
+		linked.set(
+			id('all_implanted'),
+			rules.map((rule) => id(`${rule}_all_implanted`))
+		);
+		// One k under both denominators of a rule: its two cells are shown or hidden together.
+		for (const rule of rules) together.push([id(`${rule}_completers`), id(`${rule}_all_implanted`)]);
 	}
 
 	add(
@@ -303,6 +333,9 @@ export async function aggregateExport(
 	const hidden = suppress(cells, groups, threshold);
 	for (const [id, dependents] of linked)
 		if (hidden.has(id)) for (const d of dependents) if (!hidden.has(d)) hidden.set(d, 'complementary');
+	for (const pair of together)
+		if (pair.some((id) => hidden.has(id)))
+			for (const id of pair) if (!hidden.has(id)) hidden.set(id, 'complementary');
 	const rows: AggregateRow[] = [
 		about('filters', describeFilters(filters)),
 		about('suppression_threshold', threshold),

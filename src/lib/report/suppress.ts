@@ -23,8 +23,9 @@ import type { ReportDocument } from './index';
  * - Complementary suppression (the same `suppress` as the leadership page) over the additions a
  *   reader can make inside the document: read = loaded + rejected + skipped (per file);
  *   patients = implanted + not implanted; implanted = pain baseline n + without a baseline +
- *   spasticity; per window, n = n for % + left out of % (completers), due = all-implanted n +
- *   left out (all implanted), n paired = Wilcoxon n + zero differences. A hidden count is
+ *   spasticity; per window, n = n for % + left out of % (completers), n = n for the change +
+ *   the scored without a baseline, due = all-implanted n + left out (all implanted), n paired =
+ *   Wilcoxon n + zero differences. A hidden count is
  *   `"<11"` when small and null otherwise (a hidden 0 is null too).
  * - Row-level detail goes: the import's `problems` (line numbers and cell values), the import
  *   warnings that state a number (counts and line numbers), and the Kaplan-Meier points at the
@@ -217,7 +218,10 @@ function painPart(path: string, m: PainMeasureReport, L: Ledger) {
 		);
 		const wn = L.count(id('wilcoxon.n'), w.wilcoxon.n);
 		const zeros = L.count(id('wilcoxon.zeros'), w.wilcoxon.zeros);
+		// Not published, but n - n_change: the scored without a baseline.
+		const withoutBaseline = L.count(id('scored_without_baseline'), w.n - w.n_change);
 		L.adds(n, [nPct, leftOut]);
+		L.adds(n, [nChange, withoutBaseline]);
 		L.adds(due, [allN, allLeftOut]);
 		L.adds(nChange, [wn, zeros]);
 
