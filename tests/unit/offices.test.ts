@@ -382,6 +382,28 @@ describe('office comparison on the demo cohort', () => {
 
 	const practice = () => data.units.find((u) => u.level === 'practice')!;
 
+	test('the due without a score never show as the difference of the two denominators', () => {
+		const view = officesView(data, 11);
+		const both = view.rows.filter(
+			(r) => typeof r.responders.n_all === 'number' && typeof r.responders.n_comp === 'number'
+		);
+		expect(both.length).toBeGreaterThan(0);
+		for (const r of both) {
+			const d = (r.responders.n_all as number) - (r.responders.n_comp as number);
+			expect(d === 0 || d >= 11, `${r.label}: ${d}`).toBe(true);
+		}
+		// Cynthiana: 75 due at 12 months, 10 of them without a score. Its completers' n, rate and
+		// completeness go; the all-implanted numbers stay.
+		const exact = data.units.find((u) => u.level === 'office' && u.office === 'Cynthiana')!.responders;
+		expect([exact.n_all, exact.n_comp]).toEqual([75, 65]);
+		const c = view.rows.find((r) => r.level === 'office' && r.office === 'Cynthiana')!;
+		expect(c.responders.n_all).toBe(75);
+		expect(c.responders.n_comp).toBeNull();
+		expect(c.responders.completers.rate).toBeNull();
+		expect(c.completeness.rate).toBeNull();
+		expect(c.responders.all_implanted.rate).toBeCloseTo(exact.k / 75, 12);
+	});
+
 	test('four offices and their providers; offices add up to the practice', () => {
 		const offices = data.units.filter((u) => u.level === 'office');
 		expect(offices.map((o) => o.office).sort()).toEqual(['Cynthiana', 'Danville', 'Lexington', 'Maysville']);

@@ -32,10 +32,12 @@ import { unitKey, type OfficesData, type OfficeUnitData } from './officesData';
  * offices to the practice; case-mix categories, explant reasons and implant years add up to their
  * unit's total.
  *
- * Not covered: differences between two different measures of one unit. The two responder
- * denominators, shown side by side as outcomes.md section 2 asks, give the number due without a
- * score (n_all - n_comp) even where the completeness rate is hidden for it; the patients count and
- * a mean's n give the number without a baseline. Nor do the rules stop bounds reasoning with `<11`
+ * The two responder denominators are shown side by side, as outcomes.md section 2 asks: their
+ * difference, the number due without a score, is a family of its own (`completers`), and the
+ * completers' n and rate go when it is small or must be hidden for a sibling.
+ *
+ * Not covered: other differences between two different measures of one unit: the patients count
+ * and a mean's n give the number without a baseline. Nor do the rules stop bounds reasoning with `<11`
  * (1-10) beside a hidden complement; only exact recovery from sums is prevented.
  */
 
@@ -46,6 +48,9 @@ const FAMILIES = {
 		counts: [r.n_all, r.n_comp, r.k, r.n_all - r.k, r.n_comp - r.k],
 		size: r.n_all
 	}),
+	// The completers' n beside the all-implanted one: the due without a score (n_all - n_comp) is a
+	// count of its own, and the completers' n goes (with their rate) when it is small.
+	completers: ({ responders: r }: OfficeUnitData) => ({ counts: [r.n_all - r.n_comp], size: r.n_comp }),
 	baseline_pain: (u: OfficeUnitData) => ({ counts: [u.baseline_pain.n], size: u.baseline_pain.n }),
 	window_pain: (u: OfficeUnitData) => ({ counts: [u.window_pain.n], size: u.window_pain.n }),
 	pain_change: (u: OfficeUnitData) => ({ counts: [u.pain_change.n], size: u.pain_change.n }),
@@ -292,6 +297,7 @@ export function officesView(data: OfficesData, threshold: number): OfficesView {
 	const rows = shown.map((u): OfficeRow => {
 		const r = u.responders;
 		const rh = isHidden('responders', u);
+		const ch = rh || isHidden('completers', u);
 		const years = data.last_year !== null && u.first_year !== null ? data.last_year - u.first_year + 1 : null;
 		const eh = isHidden('explants', u);
 		return {
@@ -304,14 +310,14 @@ export function officesView(data: OfficesData, threshold: number): OfficesView {
 			implants_per_year: isHidden('patients', u) || years === null ? null : u.patients / years,
 			responders: {
 				n_all: count(r.n_all, 'responders', u),
-				n_comp: part(r.n_comp, 'responders', u),
+				n_comp: ch ? null : r.n_comp,
 				k: part(r.k, 'responders', u),
 				all_implanted: rate(r.k, r.n_all, rh),
-				completers: rate(r.k, r.n_comp, rh),
+				completers: rate(r.k, r.n_comp, ch),
 				suppressed: rh
 			},
-			// A rate of its own: hidden too when the number without a score (n - k) is small.
-			completeness: rate(r.n_comp, r.n_all, rh || rateIsSmall(r.n_all, r.n_comp, threshold)),
+			// n_comp of n_all: hidden with the completers' n (also when n_all - n_comp is small).
+			completeness: rate(r.n_comp, r.n_all, ch || rateIsSmall(r.n_all, r.n_comp, threshold)),
 			baseline_pain: mean('baseline_pain', u),
 			window_pain: mean('window_pain', u),
 			pain_change: mean('pain_change', u),
