@@ -58,6 +58,8 @@ test('the suggested mapping is shown, edited by the user, loaded as edited, and 
 	const mapped = (header: string) => details.locator('table.mapping tr', { hasText: header });
 	await expect(mapped('Max Score')).toContainText('pain_worst');
 	await expect(mapped('Max Score')).toContainText('your choice');
+	// Confirmed as suggested: matched by synonym, not "your choice".
+	await expect(mapped('Average Pain (NRS)')).toContainText('synonym');
 	await expect(mapped('Visit Type')).toContainText('ignored');
 
 	// Remembered under the normalised header, with the targets only: no data value.

@@ -174,10 +174,11 @@ describe('mapping and units', () => {
 			{ 'patients.csv': PATIENTS, 'pain.csv': PAIN },
 			{ interactive: true, choices }
 		);
+		// Confirmed as suggested: each column keeps how it was matched.
 		expect(file(report, 'pain.csv').mapping.columns.map((c) => c.via)).toEqual([
-			'user',
-			'user',
-			'user',
+			'synonym',
+			'synonym',
+			'synonym',
 			null
 		]);
 	});

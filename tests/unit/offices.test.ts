@@ -363,6 +363,10 @@ describe('small-cell suppression on a cohort where a small provider could be rec
 		expect(funnel.points.map((p) => p.label).sort()).toEqual(['Alpha', 'Beta']);
 		expect(funnel.leftOut.map((p) => p.label).sort()).toEqual(['Delta', 'Gamma']);
 		expect(funnel.leftOut.every((p) => /suppressed/.test(p.reason))).toBe(true);
+		// Delta (5 patients) is small; Gamma is hidden so that Delta cannot be worked out.
+		const reason = (label: string) => funnel.leftOut.find((p) => p.label === label)!.reason;
+		expect(reason('Delta')).toBe('suppressed: small numbers (fewer than the threshold)');
+		expect(reason('Gamma')).toMatch(/^suppressed: hidden so that another office's small numbers/);
 		expect(funnel.overdispersionNote).toMatch(/not estimated with fewer than 10 units \(here 4\)/);
 	});
 });

@@ -72,7 +72,11 @@ export function mapHeaders(kind: FileKind, headers: readonly string[]): Mapping 
 	);
 }
 
-/** A mapping the user chose (a target per column); unknown targets are ignored. */
+/**
+ * A mapping the user chose (a target per column); unknown targets are ignored. A column mapped as
+ * the headers alone would map it keeps how it was found (same name, synonym); the others are the
+ * user's choice.
+ */
 export function mapWithTargets(
 	kind: FileKind,
 	headers: readonly string[],
@@ -85,12 +89,13 @@ export function mapWithTargets(
 		return t && names.has(t) ? t : null;
 	});
 	const ambiguous = [...new Set(target.filter((t, i) => t && target.indexOf(t) !== i))] as string[];
+	const suggested = mapHeaders(kind, headers).columns;
 	return finish(
 		specs,
 		headers,
 		target,
 		ambiguous,
-		target.map((t) => (t ? 'user' : null))
+		target.map((t, i) => (t === null ? null : suggested[i]?.target === t ? suggested[i]!.via : 'user'))
 	);
 }
 

@@ -174,7 +174,10 @@ export function officesFunnel(
 			leftOut.push({
 				key,
 				label: unitLabel(u),
-				reason: 'suppressed: small numbers (fewer than the threshold)'
+				reason:
+					hidden.get(key) === 'complementary'
+						? "suppressed: hidden so that another office's small numbers cannot be worked out from the total"
+						: 'suppressed: small numbers (fewer than the threshold)'
 			});
 		} else if (target === null || m.x === null || m.value === null || m.limits === null) {
 			leftOut.push({ key, label: unitLabel(u), reason: noLimitReason(metric, m) });
