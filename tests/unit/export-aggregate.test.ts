@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/lib/dataset';
 import type { Database } from '../../src/lib/db';
@@ -177,5 +178,58 @@ describe('due = the all-implanted denominator + those left out of it', () => {
 			.map((r) => r.value as number);
 		for (const x of shown)
 			for (const y of shown) expect(x === y || Math.abs(x - y) >= 11, `${x} and ${y}`).toBe(true);
+	});
+});
+
+describe('the demo cohort', () => {
+	beforeAll(async () => {
+		const map: Record<string, Uint8Array> = {};
+		for (const f of readdirSync('data/demo')) map[f] = readFileSync(`data/demo/${f}`);
+		await loadDataset(db, files(map));
+		out = await aggregateExport(db, NO_FILTERS, DEFAULT_SETTINGS, new Date('2030-01-01T00:00:00Z'));
+	});
+
+	test('opioid-free at each window carries the Wilson 95% interval the Opioids page draws', () => {
+		const z = 1.959964;
+		let checked = 0;
+		for (const label of ['3m', '6m', '12m']) {
+			const [n] = value('oral_mme', label, 'opioid_free_n');
+			const [k] = value('oral_mme', label, 'opioid_free_k');
+			if (typeof n !== 'number' || typeof k !== 'number') continue;
+			// Wilson (1927), written out: (p + z²/2n ± z √(p(1-p)/n + z²/4n²)) / (1 + z²/n).
+			const p = k / n;
+			const centre = p + (z * z) / (2 * n);
+			const half = z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+			const [lo] = value('oral_mme', label, 'opioid_free_ci_low');
+			const [hi] = value('oral_mme', label, 'opioid_free_ci_high');
+			expect(lo as number).toBeCloseTo((centre - half) / (1 + (z * z) / n), 12);
+			expect(hi as number).toBeCloseTo((centre + half) / (1 + (z * z) / n), 12);
+			checked++;
+		}
+		expect(checked).toBeGreaterThan(0);
+	});
+
+	test('no covered addition shows a count of 1-10 by subtraction (the review found two on the demo)', () => {
+		const num = (table: string, group: string, statistic: string) => {
+			const [v] = value(table, group, statistic);
+			return typeof v === 'number' ? v : null;
+		};
+		const pairs: [string, string, string, string][] = [
+			['cohort', 'all', 'patients', 'implanted'],
+			...['Lexington', 'Cynthiana', 'Maysville', 'Danville'].map(
+				(o) => ['offices', o, 'patients', 'implanted'] as [string, string, string, string]
+			),
+			...['3m', '6m', '12m'].flatMap((w) => [
+				['pain_avg', w, 'due', 'responders30_all_implanted_n'] as [string, string, string, string],
+				['pain_avg', w, 'n', 'n_pct'] as [string, string, string, string],
+				['pain_avg', w, 'n', 'n_change'] as [string, string, string, string]
+			])
+		];
+		for (const [table, group, total, part] of pairs) {
+			const a = num(table, group, total);
+			const b = num(table, group, part);
+			if (a === null || b === null) continue;
+			expect(a - b === 0 || a - b >= 11, `${table} ${group}: ${total} - ${part} = ${a - b}`).toBe(true);
+		}
 	});
 });

@@ -8,7 +8,8 @@ import {
 	type Settings,
 	type SuppressionCell,
 	type SuppressionGroup,
-	type SuppressionReason
+	type SuppressionReason,
+	wilsonInterval
 } from '$lib/outcomes';
 import {
 	cohortSummary,
@@ -321,7 +322,12 @@ export async function aggregateExport(
 		const free = w.opioid_free;
 		add(
 			cell('oral_mme', w.label, 'mme', [w.n], [count('n', w.n), ...summaryStats(w)]),
-			proportionCell('oral_mme', w.label, 'opioid_free', { ...free, ci: null, excluded: 0 })
+			// The Opioids page's whiskers: Wilson 95%, as the responder rates.
+			proportionCell('oral_mme', w.label, 'opioid_free', {
+				...free,
+				ci: wilsonInterval(free.k, free.n),
+				excluded: 0
+			})
 		);
 	}
 
