@@ -4,8 +4,8 @@ import { loadDataset } from '../../src/lib/dataset';
 import type { Database } from '../../src/lib/db';
 import { nodeDatabase } from '../../src/lib/db/node';
 import { aggregateExport, type AggregateExport } from '../../src/lib/export';
-import { DEFAULT_SETTINGS } from '../../src/lib/outcomes';
-import { NO_FILTERS } from '../../src/lib/sql';
+import { DEFAULT_SETTINGS, type TimeCount } from '../../src/lib/outcomes';
+import { NO_FILTERS, opioidFreeCounts, run } from '../../src/lib/sql';
 import { files } from './helpers';
 
 /*
@@ -207,6 +207,36 @@ describe('the demo cohort', () => {
 			checked++;
 		}
 		expect(checked).toBeGreaterThan(0);
+	});
+
+	test('Kaplan-Meier opioid-free at 30, 365 and 1825 days: a product-limit written out here', async () => {
+		const times = await run<TimeCount>(db, opioidFreeCounts(NO_FILTERS));
+		const n = times.reduce((s, t) => s + t.events + t.censored, 0);
+		expect(value('opioid_free_km', 'all', 'n')).toEqual([n, null]);
+		let compared = 0;
+		for (const day of [30, 365, 1825]) {
+			// S(day) = product over event times t <= day of (1 - d / at risk), at risk = time >= t.
+			let survival = 1;
+			let events = 0;
+			for (const t of [...new Set(times.map((x) => x.time))].sort((a, b) => a - b)) {
+				if (t > day) break;
+				const d = times.filter((x) => x.time === t).reduce((s, x) => s + x.events, 0);
+				const atRisk = times.filter((x) => x.time >= t).reduce((s, x) => s + x.events + x.censored, 0);
+				if (d > 0) survival *= 1 - d / atRisk;
+				events += d;
+			}
+			const atRisk = times.filter((x) => x.time >= day).reduce((s, x) => s + x.events + x.censored, 0);
+			const [cum, reason] = value('opioid_free_km', `day ${day}`, 'cum_free');
+			const small = [atRisk, events, n - events].some((c) => c >= 1 && c < 11);
+			if (small) expect([cum, reason]).toEqual([null, 'primary']);
+			else {
+				expect(cum as number).toBeCloseTo(1 - survival, 12);
+				expect(value('opioid_free_km', `day ${day}`, 'events')).toEqual([events, null]);
+				expect(value('opioid_free_km', `day ${day}`, 'at_risk')).toEqual([atRisk, null]);
+				compared++;
+			}
+		}
+		expect(compared).toBeGreaterThan(0);
 	});
 
 	test('no covered addition shows a count of 1-10 by subtraction (the review found two on the demo)', () => {

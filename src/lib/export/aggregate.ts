@@ -1,6 +1,7 @@
 import type { Database } from '$lib/db/types';
 import {
 	DEFAULT_WINDOW_SETTINGS,
+	OPIOID_FREE_REPORT_DAYS,
 	showCount,
 	showHiddenCount,
 	showValue,
@@ -9,6 +10,7 @@ import {
 	type SuppressionCell,
 	type SuppressionGroup,
 	type SuppressionReason,
+	type TimeCount,
 	wilsonInterval
 } from '$lib/outcomes';
 import {
@@ -16,6 +18,7 @@ import {
 	describeFilters,
 	itDoseAtWindows,
 	mmeReport,
+	opioidFreeCounts,
 	painByMonth,
 	painReport,
 	patientsByOffice,
@@ -330,6 +333,38 @@ export async function aggregateExport(
 			})
 		);
 	}
+
+	// Kaplan-Meier opioid-free (1 - S) at the report's days, as the Opioids page and report.md give
+	// it: hidden when the number at risk, the events so far or the patients without one are 1-10.
+	const km = mme.opioid_free;
+	const times = await run<TimeCount>(db, opioidFreeCounts(filters));
+	const eventsBy = (day: number) => times.filter((t) => t.time <= day).reduce((s, t) => s + t.events, 0);
+	add(
+		cell('opioid_free_km', 'all', 'patients', [km.n], [count('n', km.n), stat('median_day', km.median_day)])
+	);
+	const kmDays: string[] = [];
+	for (const day of OPIOID_FREE_REPORT_DAYS) {
+		const p = km.points.find((x) => x.day === day);
+		if (!p) continue;
+		const events = eventsBy(day);
+		add(
+			cell(
+				'opioid_free_km',
+				`day ${day}`,
+				'estimate',
+				[p.at_risk, events, km.n - events],
+				[
+					count('at_risk', p.at_risk),
+					count('events', events),
+					stat('cum_free', p.cum_free),
+					stat('ci_low', p.lo),
+					stat('ci_high', p.hi)
+				]
+			)
+		);
+		kmDays.push(`opioid_free_km/day ${day}/estimate`);
+	}
+	linked.set('opioid_free_km/all/patients', kmDays);
 
 	for (const r of it) {
 		add(cell('it_dose', `${r.series} ${r.label}`, 'dose', [r.n], [count('n', r.n), ...summaryStats(r)]));
