@@ -66,7 +66,7 @@ test('case 9: a column mixing decimal commas and points is refused, listing the 
 	await page.goto('/');
 	await page.getByLabel('Choose CSV files').setInputFiles([PATIENTS, pain]);
 	await expect(page.getByTestId('refused')).toContainText(
-		'pain_scores.csv: column "pain_avg" mixes decimal commas (lines 2) and decimal points (lines 3)',
+		'pain_scores.csv: column "pain_avg" mixes decimal commas (line 2) and decimal points (line 3)',
 		{ timeout: 45_000 }
 	);
 });

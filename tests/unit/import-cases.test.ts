@@ -271,7 +271,7 @@ describe('9-23: structure and dialect', () => {
 			{
 				file: 'pain.csv',
 				reason:
-					'pain.csv: column "pain_worst" mixes decimal commas (lines 2, 3, 6) and decimal points (lines 5); export the column with one decimal separator'
+					'pain.csv: column "pain_worst" mixes decimal commas (lines 2, 3, 6) and decimal points (line 5); export the column with one decimal separator'
 			}
 		]);
 		const { table } = await records(

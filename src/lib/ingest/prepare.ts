@@ -305,15 +305,16 @@ function decimalColumns(plan: readonly ColumnPlan[], stats: readonly ColumnStats
 		if (!p.rule?.decimalComma || s.comma === 0) return;
 		if (s.point > 0) {
 			mixed ??=
-				`column "${p.header}" mixes decimal commas (lines ${lineList(s.commaLines, s.comma)}) and decimal points ` +
-				`(lines ${lineList(s.pointLines, s.point)}); export the column with one decimal separator`;
+				`column "${p.header}" mixes decimal commas (${lineList(s.commaLines, s.comma)}) and decimal points ` +
+				`(${lineList(s.pointLines, s.point)}); export the column with one decimal separator`;
 		} else comma.push(p.header);
 	});
 	return { comma, mixed };
 }
 
+/** `line 5`, `lines 2, 3, 6`, or `lines 2, 3, …, 24 in all` when only the first are kept. */
 function lineList(lines: readonly number[], total: number): string {
-	return lines.join(', ') + (total > lines.length ? `, … (${total} in all)` : '');
+	return `${total === 1 ? 'line' : 'lines'} ${lines.join(', ')}${total > lines.length ? `, …, ${total} in all` : ''}`;
 }
 
 /**
