@@ -18,9 +18,10 @@ import { files } from './helpers';
  */
 const ids = Array.from({ length: 30 }, (_, i) => `P${String(i + 1).padStart(2, '0')}`);
 const office = (i: number) => (i < 15 ? 'Lexington' : i < 27 ? 'Danville' : 'Maysville');
+const PATIENTS_HEADER =
+	'patient_id,office,diagnosis,trial_day,trial_result,implant_year,followup_end_day,followup_end_reason\n';
 const PATIENTS =
-	'patient_id,office,diagnosis,trial_day,trial_result,implant_year,followup_end_day,followup_end_reason\n' +
-	ids.map((id, i) => `${id},${office(i)},fbss,-10,pass,2020,800,ongoing`).join('\n');
+	PATIENTS_HEADER + ids.map((id, i) => `${id},${office(i)},fbss,-10,pass,2020,800,ongoing`).join('\n');
 const PAIN =
 	'patient_id,day,pain_avg\n' +
 	ids
@@ -36,11 +37,16 @@ const value = (table: string, group: string | number, statistic: string) => {
 	return [row.value, row.suppressed];
 };
 
+/** Load these files into the shared database and export its aggregate tables. */
+async function exportOf(csv: Record<string, string | Uint8Array>): Promise<AggregateExport> {
+	await loadDataset(db, files(csv));
+	return aggregateExport(db, NO_FILTERS, DEFAULT_SETTINGS, new Date('2030-01-01T00:00:00Z'));
+}
+
 describe('aggregate export with small-cell suppression', () => {
 	beforeAll(async () => {
 		db = await nodeDatabase();
-		await loadDataset(db, files({ 'patients.csv': PATIENTS, 'pain_scores.csv': PAIN }));
-		out = await aggregateExport(db, NO_FILTERS, DEFAULT_SETTINGS, new Date('2030-01-01T00:00:00Z'));
+		out = await exportOf({ 'patients.csv': PATIENTS, 'pain_scores.csv': PAIN });
 	});
 
 	test('shows a count of 1-10 as <11 and hides the next smallest sibling of a shown total', () => {
@@ -91,15 +97,7 @@ describe('patients, implanted and not implanted', () => {
 	add(15, 'Maysville', true);
 
 	beforeAll(async () => {
-		await loadDataset(
-			db,
-			files({
-				'patients.csv':
-					'patient_id,office,diagnosis,trial_day,trial_result,implant_year,followup_end_day,followup_end_reason\n' +
-					rows.join('\n')
-			})
-		);
-		out = await aggregateExport(db, NO_FILTERS, DEFAULT_SETTINGS, new Date('2030-01-01T00:00:00Z'));
+		out = await exportOf({ 'patients.csv': PATIENTS_HEADER + rows.join('\n') });
 	});
 
 	test('hide the implanted count when the not implanted are a small cell', () => {
@@ -137,20 +135,15 @@ describe('patients, implanted and not implanted', () => {
 describe('due = the all-implanted denominator + those left out of it', () => {
 	const ids = Array.from({ length: 45 }, (_, i) => `R${String(i + 1).padStart(2, '0')}`);
 	beforeAll(async () => {
-		await loadDataset(
-			db,
-			files({
-				'patients.csv':
-					'patient_id,office,diagnosis,trial_day,trial_result,implant_year,followup_end_day,followup_end_reason\n' +
-					ids.map((id) => `${id},Lexington,fbss,-10,pass,2020,800,ongoing`).join('\n'),
-				'pain_scores.csv':
-					'patient_id,day,pain_avg\n' +
-					ids
-						.flatMap((id, i) => (i < 40 ? [`${id},-20,8`, `${id},365,${i < 20 ? 2 : 8}`] : [`${id},365,5`]))
-						.join('\n')
-			})
-		);
-		out = await aggregateExport(db, NO_FILTERS, DEFAULT_SETTINGS, new Date('2030-01-01T00:00:00Z'));
+		out = await exportOf({
+			'patients.csv':
+				PATIENTS_HEADER + ids.map((id) => `${id},Lexington,fbss,-10,pass,2020,800,ongoing`).join('\n'),
+			'pain_scores.csv':
+				'patient_id,day,pain_avg\n' +
+				ids
+					.flatMap((id, i) => (i < 40 ? [`${id},-20,8`, `${id},365,${i < 20 ? 2 : 8}`] : [`${id},365,5`]))
+					.join('\n')
+		});
 	});
 
 	test('a small left-out count hides the denominator in every rule', () => {
@@ -185,8 +178,7 @@ describe('the demo cohort', () => {
 	beforeAll(async () => {
 		const map: Record<string, Uint8Array> = {};
 		for (const f of readdirSync('data/demo')) map[f] = readFileSync(`data/demo/${f}`);
-		await loadDataset(db, files(map));
-		out = await aggregateExport(db, NO_FILTERS, DEFAULT_SETTINGS, new Date('2030-01-01T00:00:00Z'));
+		out = await exportOf(map);
 	});
 
 	test('opioid-free at each window carries the Wilson 95% interval the Opioids page draws', () => {
