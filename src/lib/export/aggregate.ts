@@ -1,6 +1,7 @@
 import type { Database } from '$lib/db/types';
 import {
 	DEFAULT_WINDOW_SETTINGS,
+	eventsUpTo,
 	OPIOID_FREE_REPORT_DAYS,
 	showCount,
 	showHiddenCount,
@@ -146,10 +147,11 @@ export async function aggregateExport(
 
 	const cells: AggregateCell[] = [];
 	const groups: SuppressionGroup[] = [];
-	/** A count shown inside other cells: when it is hidden, they are. */
+	/**
+	 * A count shown inside other cells (a denominator in each rule's cell), or a count two cells
+	 * share (one k under a rule's two denominators): when the key is hidden, so are they.
+	 */
 	const linked = new Map<string, string[]>();
-	/** Cells sharing a count that is not their denominator: hidden as one. */
-	const together: [string, string][] = [];
 	const add = (...c: AggregateCell[]) => cells.push(...c);
 
 	add(
@@ -302,7 +304,10 @@ export async function aggregateExport(
 			rules.map((rule) => id(`${rule}_all_implanted`))
 		);
 		// One k under both denominators of a rule: its two cells are shown or hidden together.
-		for (const rule of rules) together.push([id(`${rule}_completers`), id(`${rule}_all_implanted`)]);
+		for (const rule of rules) {
+			linked.set(id(`${rule}_completers`), [id(`${rule}_all_implanted`)]);
+			linked.set(id(`${rule}_all_implanted`), [id(`${rule}_completers`)]);
+		}
 	}
 
 	add(
@@ -338,7 +343,6 @@ export async function aggregateExport(
 	// it: hidden when the number at risk, the events so far or the patients without one are 1-10.
 	const km = mme.opioid_free;
 	const times = await run<TimeCount>(db, opioidFreeCounts(filters));
-	const eventsBy = (day: number) => times.filter((t) => t.time <= day).reduce((s, t) => s + t.events, 0);
 	add(
 		cell('opioid_free_km', 'all', 'patients', [km.n], [count('n', km.n), stat('median_day', km.median_day)])
 	);
@@ -346,7 +350,7 @@ export async function aggregateExport(
 	for (const day of OPIOID_FREE_REPORT_DAYS) {
 		const p = km.points.find((x) => x.day === day);
 		if (!p) continue;
-		const events = eventsBy(day);
+		const events = eventsUpTo(times, day);
 		add(
 			cell(
 				'opioid_free_km',
@@ -372,11 +376,15 @@ export async function aggregateExport(
 
 	const threshold = settings.suppressionThreshold;
 	const hidden = suppress(cells, groups, threshold);
-	for (const [id, dependents] of linked)
-		if (hidden.has(id)) for (const d of dependents) if (!hidden.has(d)) hidden.set(d, 'complementary');
-	for (const pair of together)
-		if (pair.some((id) => hidden.has(id)))
-			for (const id of pair) if (!hidden.has(id)) hidden.set(id, 'complementary');
+	for (let changed = true; changed;) {
+		changed = false;
+		for (const [id, dependents] of linked)
+			for (const d of dependents)
+				if (hidden.has(id) && !hidden.has(d)) {
+					hidden.set(d, 'complementary');
+					changed = true;
+				}
+	}
 	const rows: AggregateRow[] = [
 		about('filters', describeFilters(filters)),
 		about('suppression_threshold', threshold),

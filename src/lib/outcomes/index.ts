@@ -39,7 +39,15 @@ export {
 	type ItPlausibility,
 	type ItDoseSettings
 } from './itDose';
-export { kaplanMeier, kmPoint, type KaplanMeier, type KmPoint, type KmStep, type TimeCount } from './km';
+export {
+	eventsUpTo,
+	kaplanMeier,
+	kmPoint,
+	type KaplanMeier,
+	type KmPoint,
+	type KmStep,
+	type TimeCount
+} from './km';
 export {
 	MME_FACTORS,
 	MME_FACTOR_VERSIONS,

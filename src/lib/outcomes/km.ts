@@ -99,3 +99,8 @@ export function kmPoint(km: KaplanMeier, time: number, z = Z95): KmPoint {
 		upper: survival ** Math.exp(-z * seLogLog)
 	};
 }
+
+/** Events on or before `day`: what small-cell rules check beside the number at risk. */
+export function eventsUpTo(rows: readonly TimeCount[], day: number): number {
+	return rows.filter((t) => t.time <= day).reduce((s, t) => s + t.events, 0);
+}

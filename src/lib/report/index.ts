@@ -3,6 +3,7 @@ import type { ImportReport } from '$lib/ingest';
 import {
 	DEFAULT_SETTINGS,
 	DEFAULT_WINDOW_SETTINGS,
+	eventsUpTo,
 	type FunnelMethod,
 	type Settings,
 	type TimeCount
@@ -50,7 +51,6 @@ export async function buildReport(db: Database, imported: ImportReport, options:
 	const mme = await mmeReport(db, filters, settings.mmeFactors);
 	// The events behind each point of the curve: what --suppress checks besides the number at risk.
 	const km = await run<TimeCount>(db, opioidFreeCounts(filters));
-	const eventsBy = (day: number) => km.filter((t) => t.time <= day).reduce((s, t) => s + t.events, 0);
 	return {
 		settings: {
 			mme_factors: settings.mmeFactors,
@@ -69,7 +69,7 @@ export async function buildReport(db: Database, imported: ImportReport, options:
 			...mme,
 			opioid_free: {
 				...mme.opioid_free,
-				points: mme.opioid_free.points.map((p) => ({ ...p, events: eventsBy(p.day) }))
+				points: mme.opioid_free.points.map((p) => ({ ...p, events: eventsUpTo(km, p.day) }))
 			}
 		},
 		it_dose: await itDoseReport(db, filters, {

@@ -403,7 +403,7 @@ class Session {
 		// The export's manifest names these files with their SHA-256 (hashed from the bytes as read).
 		if (report.files.length) recordInputFiles(this.inputs);
 		this.version++;
-		const loaded = report.files.reduce((s, f) => s + f.loaded, 0);
+		const loaded = loadedRows(report);
 		this.message = report.files.length
 			? `Loaded ${loaded} rows from ${report.files.length} file(s) in ${Math.round(ms)} ms.`
 			: 'Nothing was loaded: every file was refused. The import report on the Load data page says why.';
@@ -432,8 +432,10 @@ async function deriveTables(db: Database, report: ImportReport, signal?: AbortSi
 	}
 }
 
+const loadedRows = (report: ImportReport) => report.files.reduce((s, f) => s + f.loaded, 0);
+
 function tooLargeForTables(report: ImportReport): string {
-	const rows = report.files.reduce((s, f) => s + f.loaded, 0);
+	const rows = loadedRows(report);
 	return (
 		`The files were read and checked (${rows.toLocaleString('en-US')} rows), but building the outcome ` +
 		'tables needs more memory than this browser tab can give the database, so nothing was kept. ' +
@@ -443,7 +445,7 @@ function tooLargeForTables(report: ImportReport): string {
 }
 
 function tooLargeForLaterTables(report: ImportReport): string {
-	const rows = report.files.reduce((s, f) => s + f.loaded, 0);
+	const rows = loadedRows(report);
 	return (
 		`The ${rows.toLocaleString('en-US')} rows loaded are more than this browser tab can give the database ` +
 		'memory for the pain windows (baseline, 3, 6 and 12 months), the intrathecal dose and the oral MME ' +
