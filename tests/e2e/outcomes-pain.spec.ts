@@ -110,22 +110,27 @@ test('clicking an individual line opens that patient, whose id stays out of the 
 	expect(await lines.count()).toBeGreaterThan(100);
 
 	// The first point of the first line, in viewport coordinates (so the chart must be in view).
-	await figure.locator('svg').first().scrollIntoViewIfNeeded();
-	const point = await lines.first().evaluate((path: SVGPathElement) => {
-		const svg = path.ownerSVGElement!;
-		const [x, y] = path.getAttribute('d')!.slice(1).split(/[L,]/).map(Number);
-		const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM()!);
-		return { x: p.x, y: p.y };
-	});
-	// Approach the point as a hand would: Plot's pointer follows pointermove events.
-	await page.mouse.move(point.x - 20, point.y - 20);
-	await page.mouse.move(point.x, point.y, { steps: 5 });
-	// The tip names the patient under the pointer; the click opens that one.
-	await expect(figure.locator('svg').first()).toContainText(/patient P\d+/);
-	const id = /patient (P\d+)/.exec((await figure.locator('svg').first().textContent()) ?? '')?.[1];
-	await page.mouse.click(point.x, point.y);
+	// The chart may be drawn once more as the page's later queries land (a new SVG, which has not
+	// seen the pointer): hover again until the tip shows, as a hand would move the mouse again.
+	let id: string | undefined;
+	await expect(async () => {
+		await figure.locator('svg').first().scrollIntoViewIfNeeded();
+		const point = await lines.first().evaluate((path: SVGPathElement) => {
+			const svg = path.ownerSVGElement!;
+			const [x, y] = path.getAttribute('d')!.slice(1).split(/[L,]/).map(Number);
+			const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM()!);
+			return { x: p.x, y: p.y };
+		});
+		// Approach the point as a hand would: Plot's pointer follows pointermove events.
+		await page.mouse.move(point.x - 20, point.y - 20);
+		await page.mouse.move(point.x, point.y, { steps: 5 });
+		// The tip names the patient under the pointer; the click opens that one.
+		await expect(figure.locator('svg').first()).toContainText(/patient P\d+/, { timeout: 2000 });
+		id = /patient (P\d+)/.exec((await figure.locator('svg').first().textContent()) ?? '')?.[1];
+		await page.mouse.click(point.x, point.y);
+		await expect(page).toHaveURL(/\/patient(\?|$)/, { timeout: 2000 });
+	}).toPass({ timeout: 30_000 });
 
-	await expect(page).toHaveURL(/\/patient(\?|$)/);
 	await expect(page.getByRole('heading', { level: 2, name: `Patient ${id}` })).toBeVisible({
 		timeout: 30_000
 	});
