@@ -86,21 +86,27 @@ describe('a file loaded in chunks while it is scanned', () => {
 		for (let day = 102; day < 160; day++) rows.push(`P2,${day},${day % 11}`);
 		const inner = await nodeDatabase();
 		const early: string[] = [];
+		const earlyRows: number[] = [];
 		const db: typeof inner = {
-			query: (sql, params) => {
-				if (/__early_/.test(sql) && /read_csv/.test(sql)) early.push(sql);
-				return inner.query(sql, params);
+			query: async (sql, params) => {
+				const rows = await inner.query(sql, params);
+				if (/__early_/.test(sql) && /read_csv/.test(sql)) {
+					early.push(sql);
+					earlyRows.push(Number(rows[0]?.Count ?? rows[0]?.count));
+				}
+				return rows;
 			},
 			registerBuffer: (name, bytes) => inner.registerBuffer(name, bytes),
 			dropBuffer: (name) => inner.dropBuffer(name)
 		};
 		const pain = rows.join('\n') + '\n';
 		const report = await importFiles(db, files({ 'patients.csv': PATIENTS, 'pain.csv': pain }), {
-			earlyChunkBytes: 200
+			earlyChunkRows: 25
 		});
-		// Several chunks: the first without quotes, a later one with them.
+		// Chunks of exactly 25 records (whole row groups in the app), the first without quotes, a later one with them.
 		const painReads = early.filter((q) => q.includes('pain_scores'));
-		expect(painReads.length).toBeGreaterThan(4);
+		expect(painReads).toHaveLength(5);
+		expect(earlyRows.filter((_, i) => early[i]!.includes('pain_scores'))).toEqual([25, 25, 25, 25, 20]);
 		expect(painReads[0]).toContain(`quote = ''`);
 		expect(painReads.at(-1)).toContain(`quote = '"'`);
 		expect(painReads.at(-1)).toContain('trim("patient_id")');

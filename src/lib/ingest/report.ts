@@ -141,8 +141,8 @@ export interface ImportOptions {
 	signal?: AbortSignal;
 	/** Refuse larger files before reading them (the browser's limit). */
 	maxFileBytes?: number;
-	/** Staged bytes per chunk a file loads in while it is scanned (load.ts); 12 MiB by default. */
-	earlyChunkBytes?: number;
+	/** Staged records per chunk a file loads in while it is scanned (load.ts); prepare.ts's CHUNK_ROWS by default. */
+	earlyChunkRows?: number;
 }
 
 export const MAX_PROBLEMS_IN_REPORT = 200;

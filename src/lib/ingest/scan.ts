@@ -147,8 +147,16 @@ export class Scanner {
 		return this.read;
 	}
 
-	/** Scan records until `budget` more bytes have been read (at least one record). */
-	step(budget: number): void {
+	/** Records staged so far. */
+	get stagedRecords(): number {
+		return this.staged;
+	}
+
+	/**
+	 * Scan records until `budget` more bytes have been read (at least one record), or until
+	 * `stagedStop` records are staged.
+	 */
+	step(budget: number, stagedStop = Infinity): void {
 		const b = this.b;
 		const n = this.n;
 		const delim = this.delim;
@@ -365,7 +373,7 @@ export class Scanner {
 				this.staged++;
 			}
 			this.o = o;
-			if (i >= stop) break;
+			if (i >= stop || this.staged >= stagedStop) break;
 		}
 		this.i = i;
 		this.line = line;
