@@ -88,14 +88,14 @@ describe('a file loaded in chunks while it is scanned', () => {
 		const early: string[] = [];
 		const earlyRows: number[] = [];
 		const db: typeof inner = {
-			query: async (sql, params) => {
+			query: (async (sql: string, params?: readonly unknown[]) => {
 				const rows = await inner.query(sql, params);
 				if (/__early_/.test(sql) && /read_csv/.test(sql)) {
 					early.push(sql);
 					earlyRows.push(Number(rows[0]?.Count ?? rows[0]?.count));
 				}
 				return rows;
-			},
+			}) as typeof inner.query,
 			registerBuffer: (name, bytes) => inner.registerBuffer(name, bytes),
 			dropBuffer: (name) => inner.dropBuffer(name)
 		};
@@ -122,5 +122,54 @@ describe('a file loaded in chunks while it is scanned', () => {
 		expect(got[61]).toEqual({ patient_id: 'P2', day: 101, pain_avg: 3, _line: 64 });
 		expect(got.at(-1)).toEqual({ patient_id: 'P2', day: 159, pain_avg: 159 % 11, _line: 122 });
 		expect(await earlyTables()).toEqual([]);
+	});
+});
+
+describe('rule counts of files loaded early', () => {
+	async function importLogged(inputs: Record<string, string>) {
+		const inner = await nodeDatabase();
+		const counts: string[] = [];
+		const db: typeof inner = {
+			query: ((sql: string, params?: readonly unknown[]) => {
+				if (/^SELECT count\(\*\) FILTER/.test(sql)) counts.push(sql);
+				return inner.query(sql, params);
+			}) as typeof inner.query,
+			registerBuffer: (name, bytes) => inner.registerBuffer(name, bytes),
+			dropBuffer: (name) => inner.dropBuffer(name)
+		};
+		const report = await importFiles(db, files(inputs));
+		const pain = report.files.find((f) => f.kind === 'pain_scores')!;
+		return { counts, pain };
+	}
+	// P9 is not a patient (rejected); P2's day 350 is after its follow-up end, 300 (a warning).
+	const pain = 'patient_id,day,pain_avg\nP1,-10,8\nP9,5,6\nP2,-5,7\nP2,350,3\n';
+	const expectReport = (p: Awaited<ReturnType<typeof importLogged>>['pain']) => {
+		expect([p.read, p.loaded, p.rejected]).toEqual([4, 3, 1]);
+		expect(p.problems).toEqual([
+			{ line: 3, column: 'patient_id', value: 'P9', rule: 'unknown patient_id (not in the patients file)' }
+		]);
+		expect(p.warnings.join('\n')).toContain("1 row after the patient's followup_end_day");
+	};
+
+	test('are counted on the early tables, in either file order, and give the same report', async () => {
+		for (const order of [
+			{ 'patients.csv': PATIENTS, 'pain.csv': pain },
+			{ 'pain.csv': pain, 'patients.csv': PATIENTS }
+		]) {
+			const { counts, pain: report } = await importLogged(order);
+			expect(
+				counts.some((q) => /FROM __early_\d+_pain_scores t LEFT JOIN .* FROM __early_\d+_patients\)/.test(q))
+			).toBe(true);
+			expect(counts.some((q) => / FROM pain_scores t /.test(q))).toBe(false);
+			expectReport(report);
+		}
+	});
+
+	test('are counted again on the loaded tables once a patients row was removed after the early counts', async () => {
+		// P2 twice: the second row is rejected (keep first), so the early patients table is not the loaded one.
+		const dup = PATIENTS + 'P2,Danville,crps,2021,500\n';
+		const { counts, pain: report } = await importLogged({ 'patients.csv': dup, 'pain.csv': pain });
+		expect(counts.some((q) => / FROM pain_scores t LEFT JOIN .* FROM patients\)/.test(q))).toBe(true);
+		expectReport(report);
 	});
 });

@@ -107,7 +107,10 @@ async function importEach(
 					file: input.name,
 					reason: `${input.name} is a second ${p.file.kind} file (${earlier.input.name} is the first); combine them into one`
 				});
-			else byKind.set(p.file.kind, p.file);
+			else {
+				byKind.set(p.file.kind, p.file);
+				countEarly(byKind, early);
+			}
 		}
 	}
 	const pendingKinds = new Set(pending.map((p) => p.kind));
@@ -123,6 +126,8 @@ async function importEach(
 
 	const files: FileReport[] = [];
 	const ready = ORDER.flatMap((k) => byKind.get(k) ?? []);
+	// The patients table is the patients file's early table, whole: counts made against it hold.
+	let patientsIntact = false;
 	for (const [index, a] of ready.entries()) {
 		const progress = (phase: 'loading' | 'checking') =>
 			options.onProgress?.({
@@ -150,7 +155,11 @@ async function importEach(
 			continue;
 		}
 		try {
-			files.push(await loadFile(db, a, options, progress, early.get(a.input)));
+			const load = early.get(a.input);
+			const report = await loadFile(db, a, options, progress, load, patientsIntact);
+			if (a.kind === 'patients')
+				patientsIntact = load?.started === true && report.loaded === a.scan.stagedRecords;
+			files.push(report);
 		} catch (e) {
 			try {
 				await dropFile(db, a);
@@ -167,6 +176,18 @@ async function importEach(
 		}
 	}
 	return { files, refused, warnings: [], pending: [] };
+}
+
+/**
+ * Queue the rule counts of every file loaded early whose patients are loaded early too (each
+ * file's own rules need only itself): called as each file is ready, in whatever order they come.
+ */
+function countEarly(byKind: ReadonlyMap<FileKind, Prepared>, early: ReadonlyMap<InputFile, EarlyLoad>): void {
+	const patients = byKind.get('patients');
+	const patientsLoad = patients && early.get(patients.input);
+	if (!patientsLoad?.started) return;
+	for (const a of byKind.values())
+		early.get(a.input)?.countRules(a.kind === 'patients' ? null : patientsLoad);
 }
 
 function noPatients(file: string): string {
@@ -342,9 +363,25 @@ class EarlyLoad implements StagedSink {
 		return n;
 	}
 
+	/**
+	 * The file's rule counts (checksOf), beside the patients file's early table, queued after its
+	 * last chunk: they run while the page scans the next file. Null when that query failed.
+	 */
+	counts: Promise<number[] | null> | null = null;
+
+	countRules(patients: EarlyLoad | null): void {
+		if (!this.started || this.counts) return;
+		const { kind, plan } = this.spec!;
+		const has = (c: string) => plan.some((p) => p.keep && p.target === c);
+		const { countsSql } = checksOf(kind, has, headerUnits({ plan }), false);
+		if (!countsSql) return;
+		const tables = { rows: this.table, patients: patients?.table ?? 'patients' };
+		this.counts = countsOf(this.db, countsSql(rowsOf(kind, false, tables))).catch(() => null);
+	}
+
 	/** Wait for every chunk, then drop the table (gone already when it was renamed into place). */
 	async drop(): Promise<void> {
-		await Promise.allSettled(this.parts);
+		await Promise.allSettled([...this.parts, this.counts]);
 		if (this.started) await this.db.query(`DROP TABLE IF EXISTS ${this.table}`);
 	}
 }
@@ -354,7 +391,8 @@ async function loadFile(
 	a: Prepared,
 	options: ImportOptions,
 	progress: (phase: 'loading' | 'checking') => void,
-	early: EarlyLoad | undefined
+	early: EarlyLoad | undefined,
+	patientsIntact: boolean
 ): Promise<FileReport> {
 	const file = a.input.name;
 	const kind = a.kind;
@@ -405,21 +443,13 @@ async function loadFile(
 	check();
 	progress('checking');
 	const warnings = [...a.warnings];
-	const rules = rowRules(kind, has, units);
-	const cross = crossFileRules(kind, timeForm === 'date');
-	const warns = warningRules(kind);
-	const rows = kind === 'patients' ? `${kind} t` : joinedRows(kind, timeForm === 'date');
-	// One pass counts every rule; the rare file that breaks one pays for the details.
-	const all = [...rules.map((r) => r.when), ...cross.map((r) => r.when), ...warns.map((w) => w.when)];
-	const counts = all.length
-		? Object.values(
-				(
-					await db.query(
-						`SELECT ${all.map((w, i) => `count(*) FILTER (WHERE ${w})::INTEGER AS c${i}`).join(', ')} FROM ${rows}`
-					)
-				)[0]!
-			).map(Number)
-		: [];
+	const { rules, cross, warns, countsSql } = checksOf(kind, has, units, timeForm === 'date');
+	const rows = rowsOf(kind, timeForm === 'date');
+	// One pass counts every rule; the rare file that breaks one pays for the details. A file
+	// loaded early had them counted as its last chunk went in, while the page scanned on: those
+	// counts hold when the patients they saw are the patients loaded (none removed since).
+	const counted = early?.counts && (kind === 'patients' || patientsIntact) ? await early.counts : null;
+	const counts = counted ?? (countsSql ? await countsOf(db, countsSql(rows)) : []);
 	if (counts.slice(0, rules.length).some((n) => n > 0))
 		await rejectAll(db, file, kind, rows, rules, headerOf);
 	// Each rule across files sees the rows that passed the ones before it.
@@ -551,6 +581,37 @@ async function fileReport(
 		dropped: a.dropped,
 		strayQuotes: { count: a.scan.strayQuotes.count, relaxed: a.lenientQuotes }
 	};
+}
+
+/** The rules a loaded file is checked against, and one SQL counting the rows each would catch. */
+function checksOf(
+	kind: FileKind,
+	has: (column: string) => boolean,
+	units: Record<string, string>,
+	dateForm: boolean
+) {
+	const rules = rowRules(kind, has, units);
+	const cross = crossFileRules(kind, dateForm);
+	const warns = warningRules(kind);
+	const all = [...rules.map((r) => r.when), ...cross.map((r) => r.when), ...warns.map((w) => w.when)];
+	const countsSql = all.length
+		? (rows: string) =>
+				`SELECT ${all.map((w, i) => `count(*) FILTER (WHERE ${w})::INTEGER AS c${i}`).join(', ')} FROM ${rows}`
+		: null;
+	return { rules, cross, warns, countsSql };
+}
+
+/** The rows the rules see: a file's table `t`, beside its patient `p` (rules.ts joinedRows). */
+function rowsOf(
+	kind: FileKind,
+	dateForm: boolean,
+	tables: { rows: string; patients: string } = { rows: kind, patients: 'patients' }
+): string {
+	return kind === 'patients' ? `${tables.rows} t` : joinedRows(kind, dateForm, tables);
+}
+
+async function countsOf(db: Database, sql: string): Promise<number[]> {
+	return Object.values((await db.query(sql))[0]!).map(Number);
 }
 
 /** The staged column of a contract column, trimmed when a quoted value had padding. */

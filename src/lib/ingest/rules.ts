@@ -94,14 +94,19 @@ export function rowRules(
  * What rules across files see: the loaded rows `t` beside their patient `p` (p_id, p_implanted,
  * p_end) and, in date form, the patient's anchor date `a` (a_anchor). One join serves every rule.
  */
-export function joinedRows(kind: FileKind, dateForm: boolean): string {
+export function joinedRows(
+	kind: FileKind,
+	dateForm: boolean,
+	tables: { rows: string; patients: string } = { rows: kind, patients: 'patients' }
+): string {
 	const anchor = dateForm
 		? ' LEFT JOIN (SELECT anchor_patient_id AS a_id, anchor AS a_anchor FROM __patient_anchor) a ON a.a_id = t.patient_id'
 		: '';
 	// A prescription's reason for no MME, computed once per row for the warnings that count each.
-	const rows = kind === 'oral_opioids' ? `(SELECT *, ${MME_REASON_SQL} AS mme_reason FROM ${kind})` : kind;
+	const rows =
+		kind === 'oral_opioids' ? `(SELECT *, ${MME_REASON_SQL} AS mme_reason FROM ${tables.rows})` : tables.rows;
 	return (
-		`${rows} t LEFT JOIN (SELECT patient_id AS p_id, implanted AS p_implanted, followup_end_day AS p_end FROM patients) p ` +
+		`${rows} t LEFT JOIN (SELECT patient_id AS p_id, implanted AS p_implanted, followup_end_day AS p_end FROM ${tables.patients}) p ` +
 		`ON p.p_id = t.patient_id${anchor}`
 	);
 }
