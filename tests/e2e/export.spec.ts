@@ -421,7 +421,7 @@ test('the aggregate tables download with no count from 1 to 10 in sight', async 
 	expect(rows).toContainEqual(['about', 'export', 'suppression_threshold', '11', '']);
 	expect(rows).toContainEqual(['about', 'export', 'filters', 'office: Maysville', '']);
 	const isCount = (statistic: string) =>
-		/^(n|due|missing|patients|implanted|not_implanted|trial_failed|spasticity|outcome_population|n_change|n_pct|at_risk|events|left_out_pct|left_out_all_implanted|scored_without_baseline)$|_(n|k)$/.test(
+		/^(n|due|missing|patients|implanted|not_implanted|trial_failed|spasticity|outcome_population|n_change|n_pct|at_risk|events|left_out_pct|left_out_all_implanted|scored_without_baseline|due_without_score)$|_(n|k)$/.test(
 			statistic
 		);
 	const counts = rows.filter((r) => isCount(r[2]!));

@@ -174,6 +174,34 @@ describe('due = the all-implanted denominator + those left out of it', () => {
 	});
 });
 
+/*
+ * 45 implanted patients due at 12 months, each with a baseline of 8; 40 score 3 at 12 months and
+ * 5 have no score there. Due (45) beside n (40) would show the 5: due goes, the scores stay.
+ */
+describe('due = the scored + the due without a score', () => {
+	const ids = Array.from({ length: 45 }, (_, i) => `S${String(i + 1).padStart(2, '0')}`);
+	beforeAll(async () => {
+		out = await exportOf({
+			'patients.csv':
+				PATIENTS_HEADER + ids.map((id) => `${id},Lexington,fbss,-10,pass,2020,800,ongoing`).join('\n'),
+			'pain_scores.csv':
+				'patient_id,day,pain_avg\n' +
+				ids.flatMap((id, i) => (i < 40 ? [`${id},-20,8`, `${id},365,3`] : [`${id},-20,8`])).join('\n')
+		});
+	});
+
+	test('a small count of due without a score hides due, not the scores', () => {
+		expect(value('pain_avg', '12m', 'due_without_score')).toEqual(['<11', 'primary']);
+		expect(value('pain_avg', '12m', 'due')).toEqual([null, 'complementary']);
+		expect(value('pain_avg', '12m', 'n')).toEqual([40, null]);
+		expect(value('pain_avg', '12m', 'mean')).toEqual([3, null]);
+		// The all-implanted responder rate (40 of 45) goes on its own rule (n - k = 5), and the
+		// completers' (40 of 40) with it: one k under both denominators.
+		expect(value('pain_avg', '12m', 'responders30_all_implanted_rate')).toEqual([null, 'primary']);
+		expect(value('pain_avg', '12m', 'responders30_completers_rate')).toEqual([null, 'complementary']);
+	});
+});
+
 describe('the demo cohort', () => {
 	beforeAll(async () => {
 		const map: Record<string, Uint8Array> = {};
@@ -244,6 +272,7 @@ describe('the demo cohort', () => {
 			...['3m', '6m', '12m'].flatMap((w) => [
 				['pain_avg', w, 'due', 'responders30_all_implanted_n'] as [string, string, string, string],
 				['pain_avg', w, 'n', 'n_pct'] as [string, string, string, string],
+				['pain_avg', w, 'due', 'n'] as [string, string, string, string],
 				['pain_avg', w, 'n', 'n_change'] as [string, string, string, string]
 			])
 		];

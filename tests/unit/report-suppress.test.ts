@@ -202,10 +202,11 @@ describe('report --suppress on a fixture with small cells in every section', () 
 		expect([w.n, w.excluded_low_baseline, w.n_pct]).toEqual([135, '<11', null]);
 		expect([w.mean_pct_change, w.pct_change_of_means]).toEqual([null, null]);
 		expect(w.responders30.completers).toEqual({ n: null, k: null, rate: null, ci: null, excluded: '<11' });
-		// Due = all-implanted n + 4 left out: the all-implanted n goes.
+		// Due 141 = n 135 + 6 due without a score (not published): due goes, not the scores. Due is
+		// also the all-implanted n + 4 left out: with due hidden, the all-implanted n 137 may stay.
 		expect([w.due, w.responders30.all_implanted.n, w.responders30.all_implanted.excluded]).toEqual([
-			141,
 			null,
+			137,
 			'<11'
 		]);
 		// The scores of 135 completers stay, with their mean.
@@ -274,6 +275,7 @@ describe('report --suppress on a fixture with small cells in every section', () 
 				[`${w.label}.n_change`, w.n_change],
 				[`${w.label}.without_baseline`, w.n - w.n_change]
 			);
+			add([`${w.label}.due`, w.due], [`${w.label}.n`, w.n], [`${w.label}.due_without_score`, w.due - w.n]);
 			add(
 				[`${w.label}.n_change`, w.n_change],
 				[`${w.label}.wilcoxon_n`, w.wilcoxon.n],
@@ -307,8 +309,9 @@ describe('report --suppress on a fixture with small cells in every section', () 
 			out.set(`${w.label}.all_n`, asNumber(r.all_implanted.n));
 			out.set(`${w.label}.all_left_out`, asNumber(r.all_implanted.excluded));
 			out.set(`${w.label}.n_change`, asNumber(w.n_change));
-			// n - n_change is not published.
+			// n - n_change and due - n are not published.
 			out.set(`${w.label}.without_baseline`, null);
+			out.set(`${w.label}.due_without_score`, null);
 			out.set(`${w.label}.wilcoxon_n`, asNumber(w.wilcoxon.n));
 			out.set(`${w.label}.zeros`, asNumber(w.wilcoxon.zeros));
 		}

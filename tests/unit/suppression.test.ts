@@ -102,6 +102,28 @@ describe('complementary suppression', () => {
 		expect(Object.fromEntries(suppress(large, g2, 11))).toEqual({ B: 'primary', office: 'complementary' });
 	});
 
+	test('a group whose total is the complement hides the total, and the total then protects its own members', () => {
+		// Due 141 = scored 135 + unscored 6: the 6 goes, and due with it (the scores stay). Due is
+		// also all-implanted 137 + left out 4: with due hidden, the 4 needs no further complement.
+		const cells = [cell('due', 141), cell('n', 135), cell('unscored', 6), cell('all', 137), cell('out', 4)];
+		// (Listed second: such a group is resolved first, whatever the order.)
+		const groups: SuppressionGroup[] = [
+			{ total: 'due', members: ['all', 'out'] },
+			{ total: 'due', members: ['n', 'unscored'], complementTotal: true }
+		];
+		const hidden = suppress(cells, groups, 11);
+		expect(Object.fromEntries(hidden)).toEqual({ unscored: 'primary', out: 'primary', due: 'complementary' });
+		expect(recoverable(published(cells, hidden), groups)).toEqual([]);
+		// Without the flag the sibling goes (n), and then the total too (all would give out back).
+		const plain = groups.map((g) => ({ total: g.total, members: g.members }));
+		expect(Object.fromEntries(suppress(cells, plain, 11))).toEqual({
+			unscored: 'primary',
+			out: 'primary',
+			n: 'complementary',
+			all: 'complementary'
+		});
+	});
+
 	test('a hidden total with every member shown hides the smallest member (the sum would give it back)', () => {
 		// Practice 100 = offices P 40 + Q 50 + R 10. R small -> Q? no: next smallest is P (40).
 		// P hidden complementarily; P = P1 20 + P2 20 would rebuild P, so P1 (tie broken by id) goes too.

@@ -50,12 +50,13 @@ import { toCsv, type Cell } from './csv';
  * - baseline present and missing to the outcome population;
  * - per window: the all-implanted denominator and those left out of it to the patients due; n for
  *   % and those left out of it to the scores' n; n for the change and the scored without a
- *   baseline to the scores' n.
+ *   baseline to the scores' n; the scores' n and the due without a score to the patients due
+ *   (when the due without a score must be hidden, the patients due go, not the scores).
  * The denominators are shown in the rules' cells, which go when their denominator does; a rule's
  * two cells share one k and go together. These are the additions of the command-line report's
- * `--suppress` (src/lib/report/suppress.ts; the export has no Wilcoxon counts), and one more (the
- * scored without a baseline). Not covered, as there: differences between counts of different
- * measures that no addition relates (e.g. due - n, the due patients without a score).
+ * `--suppress` (src/lib/report/suppress.ts; the export has no Wilcoxon counts), where the scored
+ * without a baseline and the due without a score are not published. Not covered, as there:
+ * differences between counts that no addition relates (e.g. one window's n minus the next one's).
  */
 
 interface Stat {
@@ -290,7 +291,13 @@ export async function aggregateExport(
 				[count('scored_without_baseline', w.n - w.n_change)]
 			)
 		);
+		// Due with and without a score (a completer is always due): due = n + the due without one.
+		// When that is small, due goes rather than the scores.
+		add(
+			cell('pain_avg', w.label, 'due_without_score', [w.due - w.n], [count('due_without_score', w.due - w.n)])
+		);
 		groups.push(
+			{ total: id('due'), members: [id('scores'), id('due_without_score')], complementTotal: true },
 			{ total: id('scores'), members: [id('change'), id('scored_without_baseline')] },
 			{ total: id('scores'), members: [id('pct'), id('left_out_pct')] },
 			{ total: id('due'), members: [id('all_implanted'), id('left_out_all_implanted')] }

@@ -77,6 +77,12 @@ export interface SuppressionGroup {
 	total: string;
 	/** The cells that add up to it. */
 	members: readonly string[];
+	/**
+	 * The total is the complement: when one member is hidden and the total shown, hide the total
+	 * rather than a sibling. For a total that says little beside its members (the patients due at a
+	 * window, beside the scores of those who came): the scores stay, the bare count goes.
+	 */
+	complementTotal?: boolean;
 }
 
 export type SuppressionReason = 'primary' | 'complementary' | 'unseen';
@@ -85,7 +91,8 @@ export type SuppressionReason = 'primary' | 'complementary' | 'unseen';
  * Which cells are hidden, and why. Primary cells first; then, until nothing changes, in every
  * group:
  * - total shown, exactly one member hidden: that member = total - the shown ones. Hide the
- *   smallest shown member with size > 0 (ties: the first by id); when none is left, hide the total.
+ *   smallest shown member with size > 0 (ties: the first by id); when none is left, or the group
+ *   says so (`complementTotal`), hide the total.
  * - total hidden, every member shown: the total = their sum. Hide the smallest member of size > 0.
  *
  * A sibling of size 0 is never the complement: a hidden zero beside a `<11` would leave the
@@ -113,13 +120,17 @@ export function suppress(
 			.filter((id) => !hidden.has(id) && byId.get(id)!.size > 0)
 			.sort((a, b) => byId.get(a)!.size - byId.get(b)!.size || (a < b ? -1 : a > b ? 1 : 0))[0];
 
+	// Groups whose total is the complement go first: a total hidden there may spare a sibling
+	// in the other groups it totals.
+	const ordered = [...groups.filter((g) => g.complementTotal), ...groups.filter((g) => !g.complementTotal)];
 	for (let changed = true; changed;) {
 		changed = false;
-		for (const g of groups) {
+		for (const g of ordered) {
 			const hiddenMembers = g.members.filter((id) => hidden.has(id)).length;
 			const totalHidden = hidden.has(g.total);
 			let hide: string | undefined;
-			if (!totalHidden && hiddenMembers === 1) hide = smallestShown(g.members) ?? g.total;
+			if (!totalHidden && hiddenMembers === 1)
+				hide = g.complementTotal ? g.total : (smallestShown(g.members) ?? g.total);
 			else if (totalHidden && hiddenMembers === 0) hide = smallestShown(g.members);
 			if (hide !== undefined && !hidden.has(hide)) {
 				hidden.set(hide, 'complementary');

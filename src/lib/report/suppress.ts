@@ -24,17 +24,17 @@ import type { ReportDocument } from './index';
  *   reader can make inside the document: read = loaded + rejected + skipped (per file);
  *   patients = implanted + not implanted; implanted = pain baseline n + without a baseline +
  *   spasticity; per window, n = n for % + left out of % (completers), n = n for the change +
- *   the scored without a baseline, due = all-implanted n + left out (all implanted), n paired =
- *   Wilcoxon n + zero differences. A hidden count is
- *   `"<11"` when small and null otherwise (a hidden 0 is null too).
+ *   the scored without a baseline, due = all-implanted n + left out (all implanted), due = n +
+ *   the due without a score (when that is small, due goes, not the scores), n paired = Wilcoxon
+ *   n + zero differences. A hidden count is `"<11"` when small and null otherwise (a hidden 0 is
+ *   null too).
  * - Row-level detail goes: the import's `problems` (line numbers and cell values), the import
  *   warnings that state a number (counts and line numbers), and the Kaplan-Meier points at the
  *   days of individual events (the fixed report days stay).
  * - `offices` is unchanged: it is suppressed at the same threshold in every report.
  *
- * Not covered, as on the leadership page: differences between counts of different measures that
- * no addition above relates (e.g. due - n, completers without a score), and bounds reasoning with
- * `"<11"` (1-10).
+ * Not covered: differences between counts that no addition above relates (e.g. one window's n
+ * minus the next one's), and bounds reasoning with `"<11"` (1-10).
  */
 export function suppressReport(doc: ReportDocument) {
 	const threshold = doc.settings.suppression_threshold;
@@ -97,9 +97,9 @@ class Ledger {
 	 * Members add up to the total. Registered only when the published numbers do: an addition that
 	 * does not hold lets nobody recover anything.
 	 */
-	adds(total: string, members: readonly string[]): void {
+	adds(total: string, members: readonly string[], complementTotal = false): void {
 		const sum = members.reduce((s, m) => s + this.value(m), 0);
-		if (sum === this.value(total)) this.groups.push({ total, members });
+		if (sum === this.value(total)) this.groups.push({ total, members, complementTotal });
 	}
 
 	resolve(): void {
@@ -220,9 +220,13 @@ function painPart(path: string, m: PainMeasureReport, L: Ledger) {
 		const zeros = L.count(id('wilcoxon.zeros'), w.wilcoxon.zeros);
 		// Not published, but n - n_change: the scored without a baseline.
 		const withoutBaseline = L.count(id('scored_without_baseline'), w.n - w.n_change);
+		// Not published, but due - n: the patients due without a score (a completer is always due).
+		// When small, due goes rather than the scores.
+		const dueWithoutScore = L.count(id('due_without_score'), w.due - w.n);
 		L.adds(n, [nPct, leftOut]);
 		L.adds(n, [nChange, withoutBaseline]);
 		L.adds(due, [allN, allLeftOut]);
+		L.adds(due, [n, dueWithoutScore], true);
 		L.adds(nChange, [wn, zeros]);
 
 		return () => {
