@@ -228,7 +228,8 @@ test('filters travel by link to a new page with the same numbers, and the bundle
 		['Diagnosis', diagnoses]
 	] as const) {
 		await bar.locator('summary', { hasText: group }).click();
-		for (const v of values) await bar.getByRole('checkbox', { name: new RegExp(`^${v} `) }).check();
+		// A diagnosis shows its readable name with the code beside it: "Failed back surgery syndrome fbss (n)".
+		for (const v of values) await bar.getByRole('checkbox', { name: new RegExp(`(^| )${v} \\(`) }).check();
 	}
 	const query = `office=${offices.join('&office=')}&diagnosis=${diagnoses.join('&diagnosis=')}`;
 	await expect(page).toHaveURL(new RegExp(`/dashboard\\?${query}$`));

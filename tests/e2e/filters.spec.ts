@@ -69,7 +69,8 @@ test('a year range and a second filter narrow the count as the CSV says', async 
 	await bar.getByLabel('Implant year from').selectOption('2018');
 	await bar.getByLabel('Implant year to').selectOption('2020');
 	await bar.locator('summary', { hasText: 'Diagnosis' }).click();
-	await bar.getByRole('checkbox', { name: /^fbss/ }).check();
+	// The readable name, with the code beside it; the address keeps the code.
+	await bar.getByRole('checkbox', { name: /^Failed back surgery syndrome fbss \(\d+\)$/ }).check();
 	const year = (p: { implant_year: string }) =>
 		p.implant_year !== '' && +p.implant_year >= 2018 && +p.implant_year <= 2020;
 	await expect(page.getByTestId('filter-match')).toHaveText(
