@@ -1,6 +1,6 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { Database } from '$lib/db/types';
-import type { ImportReport } from '$lib/ingest';
+import { plural, type ImportReport } from '$lib/ingest';
 import { DEFAULT_WINDOW_SETTINGS, type Settings } from '$lib/outcomes';
 import {
 	analysisTable,
@@ -62,7 +62,7 @@ export class ExportBlocked extends Error {
 	constructor(k: KAnonymity, threshold: number) {
 		super(
 			`the smallest group of patients sharing office, sex, age band, diagnosis and implant year has ` +
-				`${k.smallest} patient(s), below ${threshold}: coarsen the export or confirm it`
+				`${plural(k.smallest ?? 0, 'patient')}, below ${threshold}: coarsen the export or confirm it`
 		);
 		this.name = 'ExportBlocked';
 		this.k = k;

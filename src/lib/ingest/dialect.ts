@@ -1,4 +1,5 @@
 import { recogniseFile, type FileKind, type Mapping } from '$lib/contract';
+import { plural } from './bytes';
 
 /**
  * The dialect of a file, found from its first records before the one-pass scan: the delimiter
@@ -145,7 +146,7 @@ export function findContractHeader(
 		ok: false,
 		reason:
 			`no header row matching the data contract (a patient_id column and the file's required columns) ` +
-			`in the first ${HEADER_SEARCH_RECORDS} lines; the first line has ${firstFields?.length ?? 0} column(s): ${found}`
+			`in the first ${HEADER_SEARCH_RECORDS} lines; the first line has ${plural(firstFields?.length ?? 0, 'column')}: ${found}`
 	};
 }
 

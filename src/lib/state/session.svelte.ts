@@ -3,6 +3,7 @@ import { isAbort, type Database } from '$lib/db';
 import {
 	importFiles,
 	isOutOfMemory,
+	plural,
 	problemsCsv,
 	resetTables,
 	problemsPage,
@@ -140,7 +141,7 @@ class Session {
 
 	async useFiles(list: FileList | File[]): Promise<boolean> {
 		const files = Array.from(list);
-		this.start(`Reading ${files.length} file(s)…`);
+		this.start(`Reading ${plural(files.length, 'file')}…`);
 		this.lenientQuotes.clear();
 		const tooLarge = files.filter((f) => f.size > MAX_FILE_BYTES);
 		try {
@@ -342,7 +343,7 @@ class Session {
 			this.progress = null;
 			if (report.pending.length) {
 				this.phase = 'review';
-				this.message = `${report.pending.length} file(s) need your decision before anything is loaded.`;
+				this.message = `${plural(report.pending.length, 'file')} ${report.pending.length === 1 ? 'needs' : 'need'} your decision before anything is loaded.`;
 				// The database keeps the last dataset until the questions are answered: its IT dose
 				// and MME tables, stopped above, are built again for it.
 				if (this.loaded) await this.scheduleLater(this.loaded.report, signal);
@@ -405,7 +406,7 @@ class Session {
 		this.version++;
 		const loaded = loadedRows(report);
 		this.message = report.files.length
-			? `Loaded ${loaded} rows from ${report.files.length} file(s) in ${Math.round(ms)} ms.`
+			? `Loaded ${plural(loaded, 'row')} from ${plural(report.files.length, 'file')} in ${Math.round(ms)} ms.`
 			: 'Nothing was loaded: every file was refused. The import report on the Load data page says why.';
 		this.phase = report.files.length ? 'ready' : 'error';
 		return report.files.length > 0;
