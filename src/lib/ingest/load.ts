@@ -379,10 +379,18 @@ class EarlyLoad implements StagedSink {
 		this.counts = countsOf(this.db, countsSql(rowsOf(kind, false, tables))).catch(() => null);
 	}
 
-	/** Wait for every chunk, then drop the table (gone already when it was renamed into place). */
+	private taken = false;
+
+	/** Rename the table into place (the loaded table of that name is gone): nothing is left to drop. */
+	async takeInto(name: string): Promise<void> {
+		await this.db.query(`ALTER TABLE ${this.table} RENAME TO ${name}`);
+		this.taken = true;
+	}
+
+	/** Wait for every chunk, then drop the table, unless it was renamed into place. */
 	async drop(): Promise<void> {
 		await Promise.allSettled([...this.parts, this.counts]);
-		if (this.started) await this.db.query(`DROP TABLE IF EXISTS ${this.table}`);
+		if (this.started && !this.taken) await this.db.query(`DROP TABLE IF EXISTS ${this.table}`);
 	}
 }
 
@@ -415,7 +423,7 @@ async function loadFile(
 	if (early?.started) {
 		inserted = await early.loaded();
 		await db.query(`DROP TABLE ${kind}`);
-		await db.query(`ALTER TABLE ${early.table} RENAME TO ${kind}`);
+		await early.takeInto(kind);
 	} else {
 		const buffer = bufferName(kind);
 		await db.registerBuffer(buffer, a.scan.staged);
@@ -529,19 +537,26 @@ async function fileReport(
 	f: string
 ): Promise<FileReport> {
 	const file = a.input.name;
-	const [{ loaded }] = (await db.query<{ loaded: number }>(
-		`SELECT count(*)::INTEGER AS loaded FROM ${a.kind}`
-	)) as [{ loaded: number }];
-	const [{ rejected, problems }] = (await db.query<{ rejected: number; problems: number }>(
-		`SELECT count(DISTINCT line)::INTEGER AS rejected, count(*)::INTEGER AS problems FROM import_problems WHERE file = ${f}`
-	)) as [{ rejected: number; problems: number }];
-	const first = await db.query<Problem>(
-		`SELECT line, "column", value, rule FROM import_problems WHERE file = ${f} ORDER BY line, "column", rule LIMIT ${MAX_PROBLEMS_IN_REPORT}`
-	);
-	const rules = await db.query<RuleCount>(
-		`SELECT "column", rule, count(DISTINCT line)::INTEGER AS rows FROM import_problems WHERE file = ${f} ` +
-			'GROUP BY ALL ORDER BY rows DESC, "column", rule'
-	);
+	const [{ loaded, rejected, problems }] = (await db.query<{
+		loaded: number;
+		rejected: number;
+		problems: number;
+	}>(
+		`SELECT (SELECT count(*) FROM ${a.kind})::INTEGER AS loaded, count(DISTINCT line)::INTEGER AS rejected, ` +
+			`count(*)::INTEGER AS problems FROM import_problems WHERE file = ${f}`
+	)) as [{ loaded: number; rejected: number; problems: number }];
+	// A clean file (most) asks nothing more.
+	const first = problems
+		? await db.query<Problem>(
+				`SELECT line, "column", value, rule FROM import_problems WHERE file = ${f} ORDER BY line, "column", rule LIMIT ${MAX_PROBLEMS_IN_REPORT}`
+			)
+		: [];
+	const rules = problems
+		? await db.query<RuleCount>(
+				`SELECT "column", rule, count(DISTINCT line)::INTEGER AS rows FROM import_problems WHERE file = ${f} ` +
+					'GROUP BY ALL ORDER BY rows DESC, "column", rule'
+			)
+		: [];
 	const skipped = a.scan.skipped.length;
 	if (a.scan.read !== loaded + rejected + skipped) {
 		throw new Error(
