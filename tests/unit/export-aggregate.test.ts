@@ -132,18 +132,21 @@ describe('patients, implanted and not implanted', () => {
  * score 8), 5 without a baseline (they score 5). The all-implanted denominator is 40: due (45)
  * minus it would show the 5 left out, so the denominator goes, with each rule's cells.
  */
-describe('due = the all-implanted denominator + those left out of it', () => {
+/** 45 implanted Lexington patients followed for 800 days, with the pain rows given for each. */
+function fortyFive(rows: (id: string, i: number) => string[]): Record<string, string> {
 	const ids = Array.from({ length: 45 }, (_, i) => `R${String(i + 1).padStart(2, '0')}`);
+	return {
+		'patients.csv':
+			PATIENTS_HEADER + ids.map((id) => `${id},Lexington,fbss,-10,pass,2020,800,ongoing`).join('\n'),
+		'pain_scores.csv': 'patient_id,day,pain_avg\n' + ids.flatMap(rows).join('\n')
+	};
+}
+
+describe('due = the all-implanted denominator + those left out of it', () => {
 	beforeAll(async () => {
-		out = await exportOf({
-			'patients.csv':
-				PATIENTS_HEADER + ids.map((id) => `${id},Lexington,fbss,-10,pass,2020,800,ongoing`).join('\n'),
-			'pain_scores.csv':
-				'patient_id,day,pain_avg\n' +
-				ids
-					.flatMap((id, i) => (i < 40 ? [`${id},-20,8`, `${id},365,${i < 20 ? 2 : 8}`] : [`${id},365,5`]))
-					.join('\n')
-		});
+		out = await exportOf(
+			fortyFive((id, i) => (i < 40 ? [`${id},-20,8`, `${id},365,${i < 20 ? 2 : 8}`] : [`${id},365,5`]))
+		);
 	});
 
 	test('a small left-out count hides the denominator in every rule', () => {
@@ -179,15 +182,8 @@ describe('due = the all-implanted denominator + those left out of it', () => {
  * 5 have no score there. Due (45) beside n (40) would show the 5: due goes, the scores stay.
  */
 describe('due = the scored + the due without a score', () => {
-	const ids = Array.from({ length: 45 }, (_, i) => `S${String(i + 1).padStart(2, '0')}`);
 	beforeAll(async () => {
-		out = await exportOf({
-			'patients.csv':
-				PATIENTS_HEADER + ids.map((id) => `${id},Lexington,fbss,-10,pass,2020,800,ongoing`).join('\n'),
-			'pain_scores.csv':
-				'patient_id,day,pain_avg\n' +
-				ids.flatMap((id, i) => (i < 40 ? [`${id},-20,8`, `${id},365,3`] : [`${id},-20,8`])).join('\n')
-		});
+		out = await exportOf(fortyFive((id, i) => (i < 40 ? [`${id},-20,8`, `${id},365,3`] : [`${id},-20,8`])));
 	});
 
 	test('a small count of due without a score hides due, not the scores', () => {
