@@ -77,6 +77,9 @@ test('a year range and a second filter narrow the count as the CSV says', async 
 		matchText(expectMatch((p) => year(p) && p.diagnosis === 'fbss'))
 	);
 	await expect(page).toHaveURL(/\/dashboard\?diagnosis=fbss&implant_from=2018&implant_to=2020$/);
+	// The open panel covers the status line: it shows the same count.
+	const count = (await page.getByTestId('filter-match').locator('strong').textContent())!;
+	await expect(bar.getByTestId('panel-match').filter({ visible: true })).toHaveText(count);
 	await audit(page);
 });
 

@@ -48,7 +48,8 @@ export function mmeOpioidFree(
 		`Patients with no oral opioid (MME 0 on every day of the ${MME_WINDOW_DAYS} days up to the window's ` +
 		`target day), among outcome-population patients with oral opioid records who were followed through ` +
 		`that day; n = ${largest} patients at the first window, n per window under the axis. Days covered only ` +
-		`by excluded prescriptions are not opioid-free. A proportion among those still followed: the ` +
+		`by excluded prescriptions are not opioid-free: such a patient counts here but has no MME value, so ` +
+		`this n can exceed the MME chart's n at the same window. A proportion among those still followed: the ` +
 		`Kaplan-Meier curve accounts for censoring. Whiskers: Wilson 95% interval. ` +
 		`${MME_FACTORS_LABEL[report.factors]}. Filters: ${ctx.filters}.`;
 	const nOf = new Map(rows.map((r) => [r.label, r.n]));
