@@ -151,6 +151,40 @@ test('case 24: undecidable dates are asked, and the answer is remembered for the
 	await expect(page.getByTestId('dialect-patients')).toContainText('dates D/M/YYYY (your choice)');
 });
 
+test('case 24, two files: the date order chosen for one is offered for the other, which can differ', async ({
+	page
+}) => {
+	const patients = csv(
+		'patients.csv',
+		'patient_id,office,diagnosis,implant_date,trial_date\nA,Lexington,fbss,01/02/2024,12/01/2024\nB,Danville,crps,03/04/2024,03/03/2024\n'
+	);
+	const pain = csv(
+		'pain_scores.csv',
+		'patient_id,date,pain_avg\nA,01/01/2024,8\nA,02/03/2024,4\nB,01/03/2024,7\n'
+	);
+	await page.goto('/');
+	await page.getByLabel('Choose CSV files').setInputFiles([patients, pain]);
+	const review = page.getByTestId('import-review');
+	await expect(review).toBeVisible({ timeout: 45_000 });
+	const painOrder = review.getByTestId('review-pain_scores');
+	await expect(painOrder.getByLabel(/Day first/)).not.toBeChecked();
+	await review
+		.getByTestId('review-patients')
+		.getByLabel(/Day first/)
+		.check();
+	await expect(painOrder.getByLabel(/Day first/)).toBeChecked();
+	await expect(painOrder.getByTestId('order-from-pain_scores')).toContainText('As chosen for patients.csv');
+	// This file writes them the other way: its own answer stands, the first file's too.
+	await painOrder.getByLabel(/Month first/).check();
+	await expect(painOrder.getByTestId('order-from-pain_scores')).toHaveCount(0);
+	await expect(review.getByTestId('review-patients').getByLabel(/Day first/)).toBeChecked();
+	await review.getByRole('button', { name: 'Import' }).click();
+	await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
+	await expect(page.getByTestId('dialect-patients')).toContainText('dates D/M/YYYY (your choice)');
+	await expect(page.getByTestId('dialect-pain_scores')).toContainText('dates M/D/YYYY (your choice)');
+	expect(await reconciled(page, 'pain_scores')).toMatchObject({ read: 3, loaded: 3, rejected: 0 });
+});
+
 test('case 28: a bad value on line 30,002 is rejected by line and column', async ({ page }) => {
 	const rows = Array.from({ length: 30001 }, (_, i) => `P001,${i},${i === 30000 ? 'N/A' : i % 10}`);
 	const pain = csv('pain_scores.csv', `patient_id,day,pain\n${rows.join('\n')}\n`);
