@@ -244,7 +244,7 @@ const specOf = (a: Prepared): StagingSpec => ({
 function stagingOf(a: StagingSpec) {
 	const kind = a.kind;
 	const kept = a.plan.filter((p) => p.keep);
-	const has = (c: string) => kept.some((p) => p.target === c);
+	const has = keptHas(a.plan);
 	const timeForm = timeFormOf(a);
 	const units = headerUnits(a);
 	const value = (c: string) => (has(c) ? raw(a, c) : c in units ? literal(units[c]!) : 'NULL');
@@ -372,8 +372,7 @@ class EarlyLoad implements StagedSink {
 	countRules(patients: EarlyLoad | null): void {
 		if (!this.started || this.counts) return;
 		const { kind, plan } = this.spec!;
-		const has = (c: string) => plan.some((p) => p.keep && p.target === c);
-		const { countsSql } = checksOf(kind, has, headerUnits({ plan }), false);
+		const { countsSql } = checksOf(kind, keptHas(plan), headerUnits({ plan }), false);
 		if (!countsSql) return;
 		const tables = { rows: this.table, patients: patients?.table ?? 'patients' };
 		this.counts = countsOf(this.db, countsSql(rowsOf(kind, false, tables))).catch(() => null);
@@ -597,6 +596,10 @@ async function fileReport(
 		strayQuotes: { count: a.scan.strayQuotes.count, relaxed: a.lenientQuotes }
 	};
 }
+
+/** Whether a file gives a contract column (mapped and kept). */
+const keptHas = (plan: readonly ColumnPlan[]) => (column: string) =>
+	plan.some((p) => p.keep && p.target === column);
 
 /** The rules a loaded file is checked against, and one SQL counting the rows each would catch. */
 function checksOf(
