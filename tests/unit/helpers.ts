@@ -1,5 +1,8 @@
+import { expect } from 'vitest';
+import { FILES } from '../../src/lib/contract';
 import { nodeDatabase } from '../../src/lib/db/node';
-import { importFiles, type InputFile } from '../../src/lib/ingest';
+import type { Database } from '../../src/lib/db/types';
+import { importFiles, type ImportOptions, type ImportReport, type InputFile } from '../../src/lib/ingest';
 
 export const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -8,8 +11,34 @@ export function files(map: Record<string, string | Uint8Array>): InputFile[] {
 	return Object.entries(map).map(([name, v]) => ({ name, bytes: typeof v === 'string' ? enc(v) : v }));
 }
 
-export async function load(map: Record<string, string | Uint8Array>) {
+/** The loaded tables and the problem table, row by row, for comparing two imports. */
+async function loadedState(db: Database) {
+	const state: Record<string, unknown[]> = {};
+	for (const f of FILES) state[f.kind] = await db.query(`SELECT * FROM ${f.kind} ORDER BY _line`);
+	state.import_problems = await db.query('SELECT * FROM import_problems ORDER BY ALL');
+	return state;
+}
+
+/**
+ * Import as the app does, after importing the same files with every file loaded from its staged
+ * records (`wholeReadMaxBytes: 0`): the two give the same report and the same tables, so a file
+ * read whole, as written, never differs from its staged read (load.ts, EarlyLoad).
+ */
+export async function importChecked(
+	db: Database,
+	inputs: InputFile[],
+	options: ImportOptions = {}
+): Promise<ImportReport> {
+	const staged = await importFiles(db, inputs, { ...options, wholeReadMaxBytes: 0 });
+	const stagedState = await loadedState(db);
+	const report = await importFiles(db, inputs, options);
+	expect(report, 'the same report as the staged read').toEqual(staged);
+	expect(await loadedState(db), 'the same tables as the staged read').toEqual(stagedState);
+	return report;
+}
+
+export async function load(map: Record<string, string | Uint8Array>, options: ImportOptions = {}) {
 	const db = await nodeDatabase();
-	const report = await importFiles(db, files(map));
+	const report = await importChecked(db, files(map), options);
 	return { db, report };
 }

@@ -12,7 +12,7 @@ import {
 } from '../../src/lib/ingest';
 import { deriveSql, NO_FILTERS } from '../../src/lib/sql';
 import { mmeReport } from '../../src/lib/sql/mme';
-import { enc, files } from './helpers';
+import { enc, files, importChecked } from './helpers';
 
 /**
  * The 35 bad-input cases of ../shared/docs/import-cases.md, one test (or a few) each, asserting
@@ -27,7 +27,7 @@ const withShared = test.skipIf(!hasShared);
 
 async function load(map: Record<string, string | Uint8Array>, options: ImportOptions = {}) {
 	const db = await nodeDatabase();
-	const report = await importFiles(db, files(map), options);
+	const report = await importChecked(db, files(map), options);
 	for (const f of report.files)
 		expect(f.read, `${f.file} reconciles`).toBe(f.loaded + f.rejected + f.skipped);
 	return { db, report };

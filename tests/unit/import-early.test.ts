@@ -101,7 +101,8 @@ describe('a file loaded in chunks while it is scanned', () => {
 		};
 		const pain = rows.join('\n') + '\n';
 		const report = await importFiles(db, files({ 'patients.csv': PATIENTS, 'pain.csv': pain }), {
-			earlyChunkRows: 25
+			earlyChunkRows: 25,
+			wholeReadMaxBytes: 0
 		});
 		// Chunks of exactly 25 records (whole row groups in the app), the first without quotes, a later one with them.
 		const painReads = early.filter((q) => q.includes('pain_scores'));
@@ -171,5 +172,121 @@ describe('rule counts of files loaded early', () => {
 		const { counts, pain: report } = await importLogged({ 'patients.csv': dup, 'pain.csv': pain });
 		expect(counts.some((q) => / FROM pain_scores t LEFT JOIN .* FROM patients\)/.test(q))).toBe(true);
 		expectReport(report);
+	});
+});
+
+describe('a clean file read whole, as written, while it is scanned', () => {
+	/** Import (checked against the staged read by `load`), then once more to see how each file loaded. */
+	async function howLoaded(inputs: Record<string, string>) {
+		const { report } = await load(inputs);
+		const inner = await nodeDatabase();
+		const sqls: string[] = [];
+		const db: typeof inner = {
+			query: ((sql: string, params?: readonly unknown[]) => {
+				sqls.push(sql);
+				return inner.query(sql, params);
+			}) as typeof inner.query,
+			registerBuffer: (name, bytes) => inner.registerBuffer(name, bytes),
+			dropBuffer: (name) => inner.dropBuffer(name)
+		};
+		expect(await importFiles(db, files(inputs))).toEqual(report);
+		const how = (kind: string) => {
+			const whole = sqls.some((q) => q.includes(`_${kind} AS SELECT`) && q.includes('row_number() OVER ()'));
+			const kept = sqls.some((q) => new RegExp(`ALTER TABLE __early_\\d+_${kind} RENAME`).test(q));
+			return whole ? (kept ? 'whole' : 'whole, then staged') : kept ? 'chunks' : 'staged';
+		};
+		return { report, how };
+	}
+
+	const OPIOIDS =
+		'patient_id,start_day,end_day,days_supply,drug,strength,strength_unit,units_per_day,quantity,indication\n' +
+		'P1,-20,-1,,oxycodone,20,mg,1,,pain\n"P2",-30,-2,28,oxycodone,10,mg,2,56,pain\n';
+
+	test('is kept when every record is staged as written: the lines are physical, quotes read as quotes', async () => {
+		const { report, how } = await howLoaded({
+			'patients.csv': PATIENTS,
+			'pain.csv': PAIN,
+			'opioids.csv': OPIOIDS
+		});
+		expect([how('patients'), how('pain_scores'), how('oral_opioids')]).toEqual(['whole', 'whole', 'whole']);
+		expect(report.files.map((f) => [f.read, f.loaded])).toEqual([
+			[2, 2],
+			[3, 3],
+			[2, 2]
+		]);
+		const db = await nodeDatabase();
+		expect(
+			await db.query('SELECT patient_id, drug, quantity, _line FROM oral_opioids ORDER BY _line')
+		).toEqual([
+			{ patient_id: 'P1', drug: 'oxycodone', quantity: null, _line: 2 },
+			{ patient_id: 'P2', drug: 'oxycodone', quantity: 56, _line: 3 }
+		]);
+	});
+
+	test('starts after a preamble and a byte-order mark, with lines counted from the file', async () => {
+		const { how } = await howLoaded({
+			'patients.csv': PATIENTS,
+			'pain.csv': '\uFEFFExported 2024-05-01\n\npatient_id,day,pain_avg\nP1,-10,8\nP2,-5,7\n'
+		});
+		expect(how('pain_scores')).toBe('whole');
+		const db = await nodeDatabase();
+		expect(await db.query('SELECT patient_id, _line FROM pain_scores ORDER BY _line')).toEqual([
+			{ patient_id: 'P1', _line: 4 },
+			{ patient_id: 'P2', _line: 5 }
+		]);
+	});
+
+	// Each file is clean (nothing rejected) but one record is staged other than as written, or
+	// the lines are not one per record: the whole read is dropped and the staged records load.
+	const painWith = (row: string) => `patient_id,day,pain_avg,pain_worst\nP1,-10,8,9\n${row}\nP2,-5,7,8\n`;
+	const staged: [string, Record<string, string>, string][] = [
+		['an unquoted value with spaces (trimmed)', { 'pain.csv': painWith(' P1 ,30,4,5') }, 'pain_scores'],
+		['a quoted value with spaces (trimmed)', { 'pain.csv': painWith('" P1 ",30,4,5') }, 'pain_scores'],
+		['a null spelling (NA)', { 'pain.csv': painWith('P1,30,4,NA') }, 'pain_scores'],
+		['an empty quoted value', { 'pain.csv': painWith('P1,30,4,""') }, 'pain_scores'],
+		['a value of spaces', { 'pain.csv': painWith('P1,30,4,  ') }, 'pain_scores'],
+		['a quoted number', { 'pain.csv': painWith('P1,30,"4",5') }, 'pain_scores'],
+		['a trailing delimiter', { 'pain.csv': painWith('P1,30,4,5,') }, 'pain_scores'],
+		['a blank line', { 'pain.csv': painWith('P1,30,4,5\n') }, 'pain_scores'],
+		['decimal commas', { 'pain.csv': 'patient_id;day;pain_avg\nP1;-10;8\nP1;30;4,5\n' }, 'pain_scores'],
+		[
+			'an enum value spelled in capitals',
+			{ 'patients.csv': PATIENTS.replace('Lexington,fbss', 'Lexington,FBSS') },
+			'patients'
+		],
+		[
+			'a 0 that means "not recorded"',
+			{ 'opioids.csv': OPIOIDS.replace(',28,oxycodone,10,mg,2,56,', ',28,oxycodone,10,mg,2,0,') },
+			'oral_opioids'
+		],
+		[
+			'a quoted value over two lines',
+			{ 'patients.csv': PATIENTS.replace('P1,Lexington,', 'P1,"Lexington\nNorth",') },
+			'patients'
+		]
+	];
+	test.each(staged)('falls back to the staged records after %s', async (_, inputs, kind) => {
+		const { report, how } = await howLoaded({ 'patients.csv': PATIENTS, ...inputs });
+		expect(report.refused).toEqual([]);
+		const f = report.files.find((x) => x.kind === kind)!;
+		expect(f.rejected).toBe(0);
+		expect(how(kind)).toBe('whole, then staged');
+		expect(await earlyTables()).toEqual([]);
+	});
+
+	test('a file with a rejected record falls back too, and reports it as the staged read does', async () => {
+		const { report, how } = await howLoaded({
+			'patients.csv': PATIENTS,
+			'pain.csv': painWith('P1,30,eleven,5')
+		});
+		expect(how('pain_scores')).toBe('whole, then staged');
+		expect(report.files[1]!.problems).toEqual([
+			{ line: 3, column: 'pain_avg', value: 'eleven', rule: 'expected a number' }
+		]);
+	});
+
+	test('CRLF line ends are not read whole: the file loads in chunks', async () => {
+		const { how } = await howLoaded({ 'patients.csv': PATIENTS, 'pain.csv': PAIN.replaceAll('\n', '\r\n') });
+		expect(how('pain_scores')).toBe('chunks');
 	});
 });

@@ -2,19 +2,18 @@ import { describe, expect, test } from 'vitest';
 import { nodeDatabase } from '../../src/lib/db/node';
 import {
 	csvCell,
-	importFiles,
 	problemsCsv,
 	problemsPage,
 	type ImportOptions,
 	type ImportReport
 } from '../../src/lib/ingest';
 import { deriveSql } from '../../src/lib/sql';
-import { files } from './helpers';
+import { files, importChecked } from './helpers';
 
 /** The rules of docs/import-rules.md that span columns and files, and the mapping step. */
 async function load(map: Record<string, string>, options: ImportOptions = {}) {
 	const db = await nodeDatabase();
-	const report = await importFiles(db, files(map), options);
+	const report = await importChecked(db, files(map), options);
 	for (const f of report.files)
 		expect(f.read, `${f.file} reconciles`).toBe(f.loaded + f.rejected + f.skipped);
 	return { db, report };

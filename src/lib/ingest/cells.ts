@@ -100,6 +100,11 @@ export class CellChecker {
 	readonly problems: Problem[] = [];
 	/** The current record has a cell error. */
 	bad = false;
+	/**
+	 * Kept fields staged other than as written (trimmed, emptied, a decimal comma, an enum's
+	 * spelling, a time cut off): while 0, DuckDB reading the file's own bytes reads what was staged.
+	 */
+	altered = 0;
 	line = 0;
 	private readonly role: Uint8Array;
 	private readonly required: Uint8Array;
@@ -164,7 +169,10 @@ export class CellChecker {
 		if (c === SP || c === TAB) while (ce > cs && (b[ce - 1] === SP || b[ce - 1] === TAB)) ce--;
 		if (ce === cs || (ce - cs <= 4 && isNullSpelling(b, cs, ce))) {
 			if (this.required[col] === 1) this.fail(col, null, 'required value missing');
-			return this.keep[col] === 1 ? oField : o;
+			if (this.keep[col] !== 1) return o;
+			// An empty unquoted field is NULL as written; `""`, spaces and `NA` are emptied.
+			if (e > s) this.altered++;
+			return oField;
 		}
 		st.values++;
 		const role = this.role[col]!;
@@ -197,25 +205,31 @@ export class CellChecker {
 					this.key.end = ce;
 				}
 				if (quoted) {
-					if (cs !== s + 1 || ce !== e - 1) st.quotedPadding = true;
+					if (cs !== s + 1 || ce !== e - 1) {
+						st.quotedPadding = true;
+						this.altered++;
+					}
 					return o;
 				}
-				return plain ? o : copy(b, cs, ce, out, oField);
+				return plain ? o : this.copy(cs, ce, out, oField);
 			}
 			case R_INT:
 				error = this.integer(col, cs, ce, 'expected a whole number');
 				if (!error) {
 					if (this.zero) return this.notRecorded(col, st, oField, o);
 					if (col === this.key.int) this.key.value = this.int;
-					return plain ? o : copy(b, cs, ce, out, oField);
+					return plain ? o : this.copy(cs, ce, out, oField);
 				}
 				break;
 			case R_NUM:
 				error = this.number(col, cs, ce, st);
 				if (!error) {
 					if (this.zero) return this.notRecorded(col, st, oField, o);
-					if (!plain) o = copy(b, cs, ce, out, oField);
-					if (this.sep === COMMA) for (let k = oField; k < o; k++) if (out[k] === COMMA) out[k] = DOT;
+					if (!plain) o = this.copy(cs, ce, out, oField);
+					if (this.sep === COMMA) {
+						for (let k = oField; k < o; k++) if (out[k] === COMMA) out[k] = DOT;
+						this.altered++;
+					}
 					return o;
 				}
 				break;
@@ -225,15 +239,15 @@ export class CellChecker {
 				break;
 			case R_AGE:
 				if (ce - cs === 3 && b[cs] === 0x39 && b[cs + 1] === 0x30 && b[cs + 2] === 0x2b)
-					return plain ? o : copy(b, cs, ce, out, oField);
+					return plain ? o : this.copy(cs, ce, out, oField);
 				if (isAgeOver89(b, cs, ce)) st.hits[V_AGE]!++;
 				error = this.integer(col, cs, ce, 'expected a whole number 18-89 or 90+');
-				if (!error) return plain ? o : copy(b, cs, ce, out, oField);
+				if (!error) return plain ? o : this.copy(cs, ce, out, oField);
 				break;
 			case R_DATE: {
 				const d = readDate(b, cs, ce, this.date);
 				error = this.dateValue(d, st);
-				if (!error) return plain && d.dateEnd === e ? o : copy(b, cs, d.dateEnd, out, oField);
+				if (!error) return plain && d.dateEnd === e ? o : this.copy(cs, d.dateEnd, out, oField);
 				break;
 			}
 		}
@@ -245,7 +259,15 @@ export class CellChecker {
 	/** A 0 that means "not recorded": staged empty, so it loads as NULL, never as the number 0. */
 	private notRecorded(col: number, st: ColumnStats, oField: number, o: number): number {
 		st.values--;
-		return this.keep[col] === 1 ? oField : o;
+		if (this.keep[col] !== 1) return o;
+		this.altered++;
+		return oField;
+	}
+
+	/** Stage the value `b[cs, ce)` in place of the field as written (quotes or padding removed). */
+	private copy(cs: number, ce: number, out: Uint8Array, oField: number): number {
+		this.altered++;
+		return copy(this.b, cs, ce, out, oField);
 	}
 
 	private fail(col: number, value: string | null, rule: string): void {
@@ -353,7 +375,10 @@ export class CellChecker {
 			}
 			if (k < len) continue;
 			// Usually spelled as the contract spells it: then the copy already holds it.
-			if (!same || !plain) for (k = 0; k < len; k++) out[oField + k] = v[k]!;
+			if (!same || !plain) {
+				for (k = 0; k < len; k++) out[oField + k] = v[k]!;
+				this.altered++;
+			}
 			return true;
 		}
 		return false;

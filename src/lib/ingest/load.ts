@@ -6,7 +6,7 @@ import { plural } from './bytes';
 import { strptimeFormats, type DateOrder } from './dates';
 import type { Head } from './dialect';
 import type { ColumnPlan } from './plan';
-import { prepareFile, type InputFile, type Prepared, type StagedSink } from './prepare';
+import { prepareFile, type EarlyMode, type InputFile, type Prepared, type StagedSink } from './prepare';
 import {
 	MAX_PROBLEMS_IN_REPORT,
 	type FileReport,
@@ -26,7 +26,8 @@ import {
 	warningRules,
 	type RowRule
 } from './rules';
-import { bufferName, insertProblems, readStagedSql, stagedType } from './stage';
+import { bufferName, insertProblems, readBodySql, readStagedSql, stagedType } from './stage';
+import type { ScanResult } from './scan';
 import { createLoadedTablesSql, loadedColumns } from './tables';
 
 export type { InputFile } from './prepare';
@@ -94,7 +95,11 @@ async function importEach(
 			});
 		// The database loads the file while the page scans it (and the next ones), unless a
 		// question is already open: then nothing will load this time.
-		const load = new EarlyLoad(db, () => pending.length > 0);
+		const load = new EarlyLoad(
+			db,
+			() => pending.length > 0,
+			options.wholeReadMaxBytes ?? WHOLE_READ_MAX_BYTES
+		);
 		early.set(input, load);
 		const p = await prepareFile(input, options, (bytes, rows) => report('scanning', bytes, rows), load);
 		doneBytes += input.bytes.length;
@@ -229,6 +234,8 @@ interface StagingSpec {
 	quoted: boolean;
 	/** Per column: a quoted value had padding (trim it). */
 	padded: readonly boolean[];
+	/** Read the file's own bytes after the header (readBodySql), the first row on this line. */
+	bodyLine?: number;
 }
 
 const specOf = (a: Prepared): StagingSpec => ({
@@ -276,12 +283,14 @@ function stagingOf(a: StagingSpec) {
 	}
 	const cols = loadedColumns(kind).map((c) => exprs[c.name] ?? value(c.name));
 	const source = (buffer: string) =>
-		readStagedSql(
-			buffer,
-			a.delimiter,
-			kept.map((p) => [p.target!, stagedType(p)]),
-			a.quoted
-		);
+		a.bodyLine !== undefined
+			? readBodySql(buffer, a.delimiter, a.plan, a.bodyLine)
+			: readStagedSql(
+					buffer,
+					a.delimiter,
+					kept.map((p) => [p.target!, stagedType(p)]),
+					a.quoted
+				);
 	return {
 		has,
 		units,
@@ -308,29 +317,57 @@ function selfContained(kind: FileKind, plan: readonly ColumnPlan[]): boolean {
 }
 
 let earlyTables = 0;
+const LF = 0x0a;
 
 /**
- * One file loading while it is scanned (prepare.ts hands over its staged records in chunks): the
- * database reads each chunk into a table of the file's own while the page scans on. The loaded
- * tables are untouched until every file is ready (loadFile then renames this table into place);
- * importAll drops it otherwise.
+ * Largest file body read whole as written while it is scanned: that read holds a copy of the
+ * bytes beside the page's own (larger files load in staged chunks).
+ */
+export const WHOLE_READ_MAX_BYTES = 128 * 1024 * 1024;
+
+/**
+ * One file loading while it is scanned, into a table of the file's own. A file of up to
+ * WHOLE_READ_MAX_BYTES is read whole, as written, from the start of its scan; the read is kept
+ * only if the scan then finds every record clean and staged verbatim (`settle`), else the file
+ * loads in turn from its staged records. A larger file loads in chunks of staged records as the
+ * scan hands them over. The loaded tables are untouched until every file is ready (loadFile then
+ * renames this table into place); importAll drops it otherwise.
  */
 class EarlyLoad implements StagedSink {
 	/** Named when the scan starts: `__early_<n>_<kind>`. */
 	table = '';
 	private spec: Omit<StagingSpec, 'quoted' | 'padded'> | null = null;
+	private head: Head | null = null;
+	private mode: EarlyMode | null = null;
 	private readonly parts: Promise<number>[] = [];
+	/** A whole read the scan did not confirm, being dropped. */
+	private discarded: Promise<void> | null = null;
 
 	constructor(
 		private readonly db: Database,
-		private readonly skip: () => boolean
+		private readonly skip: () => boolean,
+		private readonly wholeMaxBytes: number
 	) {}
 
-	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[]): boolean {
-		if (this.skip() || !selfContained(kind, plan)) return false;
+	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[], text: Uint8Array): EarlyMode | null {
+		if (this.skip() || !selfContained(kind, plan)) return null;
 		this.spec = { kind, plan, delimiter: head.delimiter, dateOrder: null };
+		this.head = head;
 		this.table = `__early_${++earlyTables}_${kind}`;
-		return true;
+		const bodyBytes = text.length - head.bodyStart;
+		// Read as written: rows end with LF (as the header does), the form the read expects.
+		if (head.header && text[head.header.end] === LF && bodyBytes > 0 && bodyBytes <= this.wholeMaxBytes) {
+			const buffer = bufferName(kind);
+			const select = stagingOf({
+				...this.spec,
+				quoted: true,
+				padded: plan.map(() => false),
+				bodyLine: head.bodyLine
+			}).select(buffer);
+			this.read(buffer, text.slice(head.bodyStart), `CREATE OR REPLACE TABLE ${this.table} AS ${select}`);
+			return (this.mode = 'whole');
+		}
+		return (this.mode = 'chunks');
 	}
 
 	write(bytes: Uint8Array, quoted: boolean, padded: readonly boolean[]): void {
@@ -340,8 +377,14 @@ class EarlyLoad implements StagedSink {
 		const sql = this.parts.length
 			? `INSERT INTO ${this.table} ${select}`
 			: `CREATE OR REPLACE TABLE ${this.table} AS ${select}`;
-		// Queued at once, in order: the read runs as soon as the buffer is in. The buffer is dropped
-		// once read (a next chunk may already be queued: each has its own name).
+		this.read(buffer, bytes, sql);
+	}
+
+	/**
+	 * Queued at once, in order: the read runs as soon as the buffer is in. The buffer is dropped
+	 * once read (a next chunk may already be queued: each has its own name).
+	 */
+	private read(buffer: string, bytes: Uint8Array, sql: string): void {
 		const registered = this.db.registerBuffer(buffer, bytes);
 		const read = this.db.query(sql);
 		const part = Promise.all([registered, read])
@@ -351,9 +394,33 @@ class EarlyLoad implements StagedSink {
 		this.parts.push(part);
 	}
 
+	/**
+	 * The scan ended. A whole read stands for the file when every record after the header was
+	 * staged as written, one line each, LF-terminated: nothing skipped, rejected or changed. Else
+	 * it is dropped (once it has run) and the file loads in turn from its staged records.
+	 */
+	settle(scan: ScanResult): void {
+		if (this.mode !== 'whole') return;
+		const clean =
+			scan.verbatim &&
+			scan.problems.length === 0 &&
+			scan.skipped.length === this.head!.before.length &&
+			scan.newlines.crlf === 0 &&
+			scan.newlines.cr === 0;
+		if (clean) return;
+		this.mode = null;
+		const parts = this.parts.splice(0);
+		this.discarded = Promise.allSettled(parts)
+			.then(() => this.db.query(`DROP TABLE IF EXISTS ${this.table}`))
+			.then(
+				() => undefined,
+				() => undefined
+			);
+	}
+
 	/** Some of the file went in early (else it loads in turn). */
 	get started(): boolean {
-		return this.parts.length > 0;
+		return this.mode !== null && this.parts.length > 0;
 	}
 
 	/** Rows loaded once every chunk is in; the first failure (out of memory) is thrown. */
@@ -388,7 +455,7 @@ class EarlyLoad implements StagedSink {
 
 	/** Wait for every chunk, then drop the table, unless it was renamed into place. */
 	async drop(): Promise<void> {
-		await Promise.allSettled([...this.parts, this.counts]);
+		await Promise.allSettled([...this.parts, this.counts, this.discarded]);
 		if (this.started && !this.taken) await this.db.query(`DROP TABLE IF EXISTS ${this.table}`);
 	}
 }

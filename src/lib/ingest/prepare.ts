@@ -44,16 +44,23 @@ export interface Prepared {
 	lenientQuotes: boolean;
 }
 
+/** How a file loads while it is scanned: its own bytes read whole, or its staged records in chunks. */
+export type EarlyMode = 'whole' | 'chunks';
+
 /**
- * Takes a file's staged records while it is scanned, so the database can load them meanwhile
- * (load.ts). Told nothing of the file's fate: whoever gave it drops what it loaded unless the file
- * is then imported.
+ * Loads a file while it is scanned (load.ts). Told nothing of the file's fate after its scan:
+ * whoever gave it drops what it loaded unless the file is then imported.
  */
 export interface StagedSink {
-	/** The file's kind and columns are known and its scan starts; false: not loaded early. */
-	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[]): boolean;
+	/**
+	 * The file's kind and columns are known and its scan starts (`text`: the file as UTF-8, the
+	 * bytes the scan reads); null: not loaded early. `chunks`: the sink is written to.
+	 */
+	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[], text: Uint8Array): EarlyMode | null;
 	/** Whole staged records, to be read with quotes when `quoted`, trimmed where `padded`. */
 	write(bytes: Uint8Array, quoted: boolean, padded: readonly boolean[]): void;
+	/** The scan ended with `scan`. */
+	settle(scan: ScanResult): void;
 }
 
 /**
@@ -73,7 +80,7 @@ export type Preparation =
  * Bytes per slice of the scan between progress reports, cancel checks and the database worker's
  * answers (the files loading early, load.ts, take their next step between two slices).
  */
-const SLICE_BYTES = 1024 * 1024;
+const SLICE_BYTES = 256 * 1024;
 
 /**
  * Let the event loop run (a paint, a click on Cancel, a message from the database worker), without
@@ -135,14 +142,15 @@ export async function prepareFile(
 			duplicateKey: duplicateKeyOf(kind, plan),
 			lenientQuotes: choice.lenientQuotes === true
 		});
-		const streaming = sink?.open(kind, head, plan) === true;
+		const early = sink?.open(kind, head, plan, decoded.utf8) ?? null;
+		const streaming = early === 'chunks';
 		const chunk = options.earlyChunkRows ?? CHUNK_ROWS;
 		let chunkEnd = streaming ? chunk : Infinity;
 		while (!scanner.done) {
 			options.signal?.throwIfAborted();
 			scanner.step(SLICE_BYTES, chunkEnd);
 			if (streaming && scanner.untaken > 0 && (scanner.done || scanner.stagedRecords >= chunkEnd)) {
-				sink.write(scanner.takeStaged(), scanner.anyQuoted, scanner.padded());
+				sink!.write(scanner.takeStaged(), scanner.anyQuoted, scanner.padded());
 				chunkEnd = scanner.stagedRecords + chunk;
 			}
 			progress(scanner.position, scanner.records);
@@ -151,6 +159,7 @@ export async function prepareFile(
 			await nextTask();
 		}
 		scan = scanner.result();
+		if (early) sink!.settle(scan);
 	} catch (e) {
 		if (e instanceof UnterminatedQuote) return refuse(`${file}: ${e.message}`);
 		if (e instanceof RangeError) return refuse(tooLarge(file, input.bytes.length, null));

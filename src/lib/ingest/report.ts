@@ -143,6 +143,8 @@ export interface ImportOptions {
 	maxFileBytes?: number;
 	/** Staged records per chunk a file loads in while it is scanned (load.ts); prepare.ts's CHUNK_ROWS by default. */
 	earlyChunkRows?: number;
+	/** Largest file body read whole, as written, while it is scanned (load.ts); WHOLE_READ_MAX_BYTES by default, 0 for never. */
+	wholeReadMaxBytes?: number;
 }
 
 export const MAX_PROBLEMS_IN_REPORT = 200;

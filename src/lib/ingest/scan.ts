@@ -52,6 +52,12 @@ export interface ScanResult {
 	duplicates: { line: number; first: number }[] | null;
 	/** Records with a stray quote: read as text (`lenientQuotes`) or rejected; the first lines. */
 	strayQuotes: { count: number; lines: number[] };
+	/**
+	 * Every staged record is its own bytes as written, on one physical line: a read of the file's
+	 * own bytes after the header gives the same rows, the n-th on line `bodyLine + n - 1`, when
+	 * nothing was skipped or rejected either (load.ts reads clean files that way).
+	 */
+	verbatim: boolean;
 }
 
 /** DuckDB's default `max_line_size`: a longer record is rejected with its size. */
@@ -99,6 +105,8 @@ export class Scanner {
 	private prev = { start: 0, end: -1, value: 0, line: 0 };
 	private readonly duplicates: { line: number; first: number }[] = [];
 	private quoted = false;
+	/** Records staged other than as written, or spanning lines (see ScanResult.verbatim). */
+	private altered = 0;
 	private readonly lenient: boolean;
 	private readonly stray = { count: 0, lines: [] as number[] };
 
@@ -253,9 +261,12 @@ export class Scanner {
 									out[o++] = QUOTE;
 								}
 							}
-						} else if (q === LF) line++;
-						else if (q === CR) {
+						} else if (q === LF) {
+							line++;
+							this.altered++;
+						} else if (q === CR) {
 							if (b[i + 1] !== LF) line++;
+							this.altered++;
 						} else if (q === 0 && nulField < 0) nulField = field;
 						if (keepF) out[o++] = q;
 						i++;
@@ -344,9 +355,12 @@ export class Scanner {
 			else if (fields !== ncols) {
 				const trailingExtra = fields === ncols + 1 && recEnd > recStart && b[recEnd - 1] === delim;
 				const missingUnnamed = fields === ncols - 1 && this.trailingUnnamed;
-				if (trailingExtra) this.trailing++;
-				else if (missingUnnamed) {
+				if (trailingExtra) {
+					this.trailing++;
+					this.altered++;
+				} else if (missingUnnamed) {
 					if (keep[ncols - 1] === 1) out[o++] = delim;
+					this.altered++;
 				} else {
 					const expected = this.trailingUnnamed ? ncols - 1 : ncols;
 					const missing = fields < expected ? ` (no value for ${this.columnName(fields)})` : '';
@@ -354,6 +368,7 @@ export class Scanner {
 				}
 			}
 			if (strayRecord || reject === STRAY_QUOTE) {
+				this.altered++;
 				this.stray.count++;
 				if (this.stray.lines.length < 10) this.stray.lines.push(recLine);
 			}
@@ -422,7 +437,8 @@ export class Scanner {
 			trailingDelimiter: this.trailing,
 			quoted: this.quoted,
 			duplicates: this.sorted ? this.duplicates : null,
-			strayQuotes: this.stray
+			strayQuotes: this.stray,
+			verbatim: this.altered === 0 && this.checker.altered === 0
 		};
 	}
 

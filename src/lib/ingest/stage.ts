@@ -27,6 +27,30 @@ export function readStagedSql(
 	);
 }
 
+/**
+ * DuckDB's read of a file's own bytes after its header (a file the scan found clean and staged
+ * verbatim, ScanResult.verbatim): every column of the file, the kept ones under their contract
+ * names and types, the others read as text and left out; `__line` from the row order, the first
+ * row on `bodyLine`. Strict like the staged read, with quotes.
+ */
+export function readBodySql(
+	buffer: string,
+	delimiter: string,
+	plan: readonly ColumnPlan[],
+	bodyLine: number
+): string {
+	const cols = plan
+		.map((p, i) => (p.keep ? [p.target!, stagedType(p)] : [`__unused_${i}`, 'VARCHAR']))
+		.map(([name, type]) => `${literal(name!)}: ${literal(type!)}`)
+		.join(', ');
+	return (
+		`(SELECT *, (row_number() OVER () + ${bodyLine - 1})::INTEGER AS __line FROM ` +
+		`read_csv(${literal(buffer)}, auto_detect = false, header = false, delim = ${literal(delimiter)}, ` +
+		`quote = '"', escape = '"', new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, ` +
+		`max_line_size = ${MAX_RECORD_BYTES + 64}, columns = {${cols}}))`
+	);
+}
+
 /** SQL type of a kept column in the staged read: numbers typed, everything else text. */
 export function stagedType(plan: ColumnPlan): string {
 	switch (plan.rule?.kind) {
