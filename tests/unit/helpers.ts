@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { FILES } from '../../src/lib/contract';
 import { nodeDatabase } from '../../src/lib/db/node';
 import type { Database } from '../../src/lib/db/types';
+import { ident } from '../../src/lib/sql/literal';
 import { importFiles, type ImportOptions, type ImportReport, type InputFile } from '../../src/lib/ingest';
 
 export const enc = (s: string) => new TextEncoder().encode(s);
@@ -11,11 +12,28 @@ export function files(map: Record<string, string | Uint8Array>): InputFile[] {
 	return Object.entries(map).map(([name, v]) => ({ name, bytes: typeof v === 'string' ? enc(v) : v }));
 }
 
-/** The loaded tables and the problem table, row by row, for comparing two imports. */
+/**
+ * The loaded tables and the problem table, row by row, for comparing two imports. Text is
+ * compared as its bytes (hex): decoding to JavaScript would drop a leading byte-order mark.
+ */
 async function loadedState(db: Database) {
+	const bytesOf = async (table: string) => {
+		const cols = await db.query<{ name: string; type: string }>(
+			`SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index`,
+			[table]
+		);
+		return cols.map((c) =>
+			c.type === 'VARCHAR' ? `hex(${ident(c.name)}) AS ${ident(c.name)}` : ident(c.name)
+		);
+	};
 	const state: Record<string, unknown[]> = {};
-	for (const f of FILES) state[f.kind] = await db.query(`SELECT * FROM ${f.kind} ORDER BY _line`);
-	state.import_problems = await db.query('SELECT * FROM import_problems ORDER BY ALL');
+	for (const f of FILES)
+		state[f.kind] = await db.query(
+			`SELECT ${(await bytesOf(f.kind)).join(', ')} FROM ${f.kind} ORDER BY _line`
+		);
+	state.import_problems = await db.query(
+		`SELECT ${(await bytesOf('import_problems')).join(', ')} FROM import_problems ORDER BY ALL`
+	);
 	return state;
 }
 

@@ -27,7 +27,6 @@ import {
 	type RowRule
 } from './rules';
 import { bufferName, insertProblems, readBodySql, readStagedSql, stagedType } from './stage';
-import type { ScanResult } from './scan';
 import { createLoadedTablesSql, loadedColumns } from './tables';
 
 export type { InputFile } from './prepare';
@@ -318,6 +317,8 @@ function selfContained(kind: FileKind, plan: readonly ColumnPlan[]): boolean {
 
 let earlyTables = 0;
 const LF = 0x0a;
+const startsWithBom = (b: Uint8Array, at: number) =>
+	b[at] === 0xef && b[at + 1] === 0xbb && b[at + 2] === 0xbf;
 
 /**
  * Largest file body read whole as written while it is scanned: that read holds a copy of the
@@ -327,21 +328,20 @@ export const WHOLE_READ_MAX_BYTES = 128 * 1024 * 1024;
 
 /**
  * One file loading while it is scanned, into a table of the file's own. A file of up to
- * WHOLE_READ_MAX_BYTES is read whole, as written, from the start of its scan; the read is kept
- * only if the scan then finds every record clean and staged verbatim (`settle`), else the file
- * loads in turn from its staged records. A larger file loads in chunks of staged records as the
- * scan hands them over. The loaded tables are untouched until every file is ready (loadFile then
- * renames this table into place); importAll drops it otherwise.
+ * WHOLE_READ_MAX_BYTES whose every column is kept is read whole, as written, from the start of its
+ * scan; the read stands as long as the scan finds every record clean (ScanResult.clean). At the
+ * first record that is not (`unclean`), and for larger files from the start, the file loads in
+ * chunks of staged records as the scan hands them over. The loaded tables are untouched until every
+ * file is ready (loadFile then renames this table into place); importAll drops it otherwise.
  */
 class EarlyLoad implements StagedSink {
 	/** Named when the scan starts: `__early_<n>_<kind>`. */
 	table = '';
 	private spec: Omit<StagingSpec, 'quoted' | 'padded'> | null = null;
-	private head: Head | null = null;
 	private mode: EarlyMode | null = null;
 	private readonly parts: Promise<number>[] = [];
-	/** A whole read the scan did not confirm, being dropped. */
-	private discarded: Promise<void> | null = null;
+	/** A whole read the scan did not confirm, dropped once it has run. */
+	private discarded: Promise<unknown> | null = null;
 
 	constructor(
 		private readonly db: Database,
@@ -352,11 +352,19 @@ class EarlyLoad implements StagedSink {
 	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[], text: Uint8Array): EarlyMode | null {
 		if (this.skip() || !selfContained(kind, plan)) return null;
 		this.spec = { kind, plan, delimiter: head.delimiter, dateOrder: null };
-		this.head = head;
 		this.table = `__early_${++earlyTables}_${kind}`;
 		const bodyBytes = text.length - head.bodyStart;
-		// Read as written: rows end with LF (as the header does), the form the read expects.
-		if (head.header && text[head.header.end] === LF && bodyBytes > 0 && bodyBytes <= this.wholeMaxBytes) {
+		const whole =
+			bodyBytes > 0 &&
+			bodyBytes <= this.wholeMaxBytes &&
+			// Rows end with LF (as the header does), the form the read expects.
+			head.header !== null &&
+			text[head.header.end] === LF &&
+			// Every column is the contract's: an unmapped or dropped column never reaches DuckDB.
+			plan.every((p) => p.keep) &&
+			// DuckDB skips a byte-order mark at the start of its buffer; the scan keeps it in the value.
+			!startsWithBom(text, head.bodyStart);
+		if (whole) {
 			const buffer = bufferName(kind);
 			const select = stagingOf({
 				...this.spec,
@@ -395,27 +403,15 @@ class EarlyLoad implements StagedSink {
 	}
 
 	/**
-	 * The scan ended. A whole read stands for the file when every record after the header was
-	 * staged as written, one line each, LF-terminated: nothing skipped, rejected or changed. Else
-	 * it is dropped (once it has run) and the file loads in turn from its staged records.
+	 * The scan found a record that is not clean: the whole read is dropped as soon as it has run
+	 * (the drop is queued behind it, before any chunk), and the file loads in chunks, into a table
+	 * of a new name, from its first staged record.
 	 */
-	settle(scan: ScanResult): void {
-		if (this.mode !== 'whole') return;
-		const clean =
-			scan.verbatim &&
-			scan.problems.length === 0 &&
-			scan.skipped.length === this.head!.before.length &&
-			scan.newlines.crlf === 0 &&
-			scan.newlines.cr === 0;
-		if (clean) return;
-		this.mode = null;
-		const parts = this.parts.splice(0);
-		this.discarded = Promise.allSettled(parts)
-			.then(() => this.db.query(`DROP TABLE IF EXISTS ${this.table}`))
-			.then(
-				() => undefined,
-				() => undefined
-			);
+	unclean(): EarlyMode {
+		const dropped = this.db.query(`DROP TABLE IF EXISTS ${this.table}`);
+		this.discarded = Promise.allSettled([...this.parts.splice(0), dropped]);
+		this.table = `__early_${++earlyTables}_${this.spec!.kind}`;
+		return (this.mode = 'chunks');
 	}
 
 	/** Some of the file went in early (else it loads in turn). */

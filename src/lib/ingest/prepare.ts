@@ -54,13 +54,14 @@ export type EarlyMode = 'whole' | 'chunks';
 export interface StagedSink {
 	/**
 	 * The file's kind and columns are known and its scan starts (`text`: the file as UTF-8, the
-	 * bytes the scan reads); null: not loaded early. `chunks`: the sink is written to.
+	 * bytes the scan reads); null: not loaded early. `whole`: the sink reads the file as written,
+	 * and stands as long as the scan finds it clean. `chunks`: the sink is written to.
 	 */
 	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[], text: Uint8Array): EarlyMode | null;
 	/** Whole staged records, to be read with quotes when `quoted`, trimmed where `padded`. */
 	write(bytes: Uint8Array, quoted: boolean, padded: readonly boolean[]): void;
-	/** The scan ended with `scan`. */
-	settle(scan: ScanResult): void;
+	/** A file read whole has a record that is not clean: it is written to in chunks from now on. */
+	unclean(): EarlyMode;
 }
 
 /**
@@ -142,14 +143,18 @@ export async function prepareFile(
 			duplicateKey: duplicateKeyOf(kind, plan),
 			lenientQuotes: choice.lenientQuotes === true
 		});
-		const early = sink?.open(kind, head, plan, decoded.utf8) ?? null;
-		const streaming = early === 'chunks';
+		let early = sink?.open(kind, head, plan, decoded.utf8) ?? null;
 		const chunk = options.earlyChunkRows ?? CHUNK_ROWS;
-		let chunkEnd = streaming ? chunk : Infinity;
+		let chunkEnd = early === 'chunks' ? chunk : Infinity;
 		while (!scanner.done) {
 			options.signal?.throwIfAborted();
 			scanner.step(SLICE_BYTES, chunkEnd);
-			if (streaming && scanner.untaken > 0 && (scanner.done || scanner.stagedRecords >= chunkEnd)) {
+			if (early === 'whole' && !scanner.clean) {
+				// Not as written after all: the records staged so far make the first chunk (whole row groups).
+				early = sink!.unclean();
+				chunkEnd = Math.max(chunk, Math.ceil(scanner.stagedRecords / chunk) * chunk);
+			}
+			if (early === 'chunks' && scanner.untaken > 0 && (scanner.done || scanner.stagedRecords >= chunkEnd)) {
 				sink!.write(scanner.takeStaged(), scanner.anyQuoted, scanner.padded());
 				chunkEnd = scanner.stagedRecords + chunk;
 			}
@@ -159,7 +164,6 @@ export async function prepareFile(
 			await nextTask();
 		}
 		scan = scanner.result();
-		if (early) sink!.settle(scan);
 	} catch (e) {
 		if (e instanceof UnterminatedQuote) return refuse(`${file}: ${e.message}`);
 		if (e instanceof RangeError) return refuse(tooLarge(file, input.bytes.length, null));

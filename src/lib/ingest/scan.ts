@@ -53,11 +53,12 @@ export interface ScanResult {
 	/** Records with a stray quote: read as text (`lenientQuotes`) or rejected; the first lines. */
 	strayQuotes: { count: number; lines: number[] };
 	/**
-	 * Every staged record is its own bytes as written, on one physical line: a read of the file's
-	 * own bytes after the header gives the same rows, the n-th on line `bodyLine + n - 1`, when
-	 * nothing was skipped or rejected either (load.ts reads clean files that way).
+	 * Every record after the header was staged as its own bytes as written, on one physical line
+	 * ending with LF, and none was skipped or rejected: a read of the file's own bytes after the
+	 * header gives the same rows, the n-th on line `bodyLine + n - 1` (load.ts reads clean files
+	 * that way).
 	 */
-	verbatim: boolean;
+	clean: boolean;
 }
 
 /** DuckDB's default `max_line_size`: a longer record is rejected with its size. */
@@ -105,7 +106,7 @@ export class Scanner {
 	private prev = { start: 0, end: -1, value: 0, line: 0 };
 	private readonly duplicates: { line: number; first: number }[] = [];
 	private quoted = false;
-	/** Records staged other than as written, or spanning lines (see ScanResult.verbatim). */
+	/** Records staged other than as written, or spanning lines (see ScanResult.clean). */
 	private altered = 0;
 	private readonly lenient: boolean;
 	private readonly stray = { count: 0, lines: [] as number[] };
@@ -404,6 +405,18 @@ export class Scanner {
 		return this.o - this.taken;
 	}
 
+	/** Every record so far is clean (ScanResult.clean); once false it stays false. */
+	get clean(): boolean {
+		return (
+			this.altered === 0 &&
+			this.checker.altered === 0 &&
+			this.checker.problems.length === 0 &&
+			this.skipped.length === this.input.head.before.length &&
+			this.newlines.crlf === 0 &&
+			this.newlines.cr === 0
+		);
+	}
+
 	/** A kept field was quoted so far (it never goes back to false). */
 	get anyQuoted(): boolean {
 		return this.quoted;
@@ -438,7 +451,7 @@ export class Scanner {
 			quoted: this.quoted,
 			duplicates: this.sorted ? this.duplicates : null,
 			strayQuotes: this.stray,
-			verbatim: this.altered === 0 && this.checker.altered === 0
+			clean: this.clean
 		};
 	}
 

@@ -28,10 +28,10 @@ export function readStagedSql(
 }
 
 /**
- * DuckDB's read of a file's own bytes after its header (a file the scan found clean and staged
- * verbatim, ScanResult.verbatim): every column of the file, the kept ones under their contract
- * names and types, the others read as text and left out; `__line` from the row order, the first
- * row on `bodyLine`. Strict like the staged read, with quotes.
+ * DuckDB's read of a file's own bytes after its header (a file whose columns are all kept,
+ * and which the scan finds clean, ScanResult.clean): each column under its contract name and
+ * type, `__line` from the row order, the first row on `bodyLine`. Strict like the staged read,
+ * with quotes.
  */
 export function readBodySql(
 	buffer: string,
@@ -39,10 +39,7 @@ export function readBodySql(
 	plan: readonly ColumnPlan[],
 	bodyLine: number
 ): string {
-	const cols = plan
-		.map((p, i) => (p.keep ? [p.target!, stagedType(p)] : [`__unused_${i}`, 'VARCHAR']))
-		.map(([name, type]) => `${literal(name!)}: ${literal(type!)}`)
-		.join(', ');
+	const cols = plan.map((p) => `${literal(p.target!)}: ${literal(stagedType(p))}`).join(', ');
 	return (
 		`(SELECT *, (row_number() OVER () + ${bodyLine - 1})::INTEGER AS __line FROM ` +
 		`read_csv(${literal(buffer)}, auto_detect = false, header = false, delim = ${literal(delimiter)}, ` +
