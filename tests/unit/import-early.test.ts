@@ -242,7 +242,8 @@ describe('a clean file read whole, as written, while it is scanned', () => {
 	});
 
 	// Each file is clean (nothing rejected) but one record is staged other than as written, or
-	// the lines are not one per record: the whole read is dropped and the staged records load.
+	// the lines are not one per record: found in the scan's first slice, so no whole read is
+	// started and the staged records load in chunks.
 	const painWith = (row: string) => `patient_id,day,pain_avg,pain_worst\nP1,-10,8,9\n${row}\nP2,-5,7,8\n`;
 	const staged: [string, Record<string, string>, string][] = [
 		['an unquoted value with spaces (trimmed)', { 'pain.csv': painWith(' P1 ,30,4,5') }, 'pain_scores'],
@@ -270,12 +271,29 @@ describe('a clean file read whole, as written, while it is scanned', () => {
 			'patients'
 		]
 	];
-	test.each(staged)('falls back to the staged records after %s', async (_, inputs, kind) => {
+	test.each(staged)('loads the staged records after %s', async (_, inputs, kind) => {
 		const { report, how } = await howLoaded({ 'patients.csv': PATIENTS, ...inputs });
 		expect(report.refused).toEqual([]);
 		const f = report.files.find((x) => x.kind === kind)!;
 		expect(f.rejected).toBe(0);
-		expect(how(kind)).toBe('whole, then chunks');
+		expect(how(kind)).toBe('chunks');
+		expect(await earlyTables()).toEqual([]);
+	});
+
+	test('an unclean record after the first slice: the whole read is dropped, the file loads in chunks from its start', async () => {
+		// 30,000 records (about 400 KB, past the scan's 256 KB first slice), the last one trimmed.
+		const rows = Array.from(
+			{ length: 30_000 },
+			(_, i) => `P${1 + (i % 2)},${i - 100},${i % 11},${(i + 1) % 11}`
+		);
+		rows[rows.length - 1] = ` ${rows.at(-1)}`;
+		const { report, how } = await howLoaded({
+			'patients.csv': PATIENTS,
+			'pain.csv': `patient_id,day,pain_avg,pain_worst\n${rows.join('\n')}\n`
+		});
+		expect(how('pain_scores')).toBe('whole, then chunks');
+		const f = report.files[1]!;
+		expect([f.read, f.loaded, f.rejected]).toEqual([30_000, 30_000, 0]);
 		expect(await earlyTables()).toEqual([]);
 	});
 
@@ -284,7 +302,7 @@ describe('a clean file read whole, as written, while it is scanned', () => {
 			'patients.csv': PATIENTS,
 			'pain.csv': painWith('P1,30,eleven,5')
 		});
-		expect(how('pain_scores')).toBe('whole, then chunks');
+		expect(how('pain_scores')).toBe('chunks');
 		expect(report.files[1]!.problems).toEqual([
 			{ line: 3, column: 'pain_avg', value: 'eleven', rule: 'expected a number' }
 		]);

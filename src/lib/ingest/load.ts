@@ -365,18 +365,36 @@ class EarlyLoad implements StagedSink {
 			// DuckDB skips a byte-order mark at the start of its buffer; the scan keeps it in the value.
 			!startsWithBom(text, head.bodyStart);
 		if (whole) {
-			const buffer = bufferName(kind);
-			const select = stagingOf({
-				...this.spec,
-				quoted: true,
-				padded: plan.map(() => false),
-				bodyLine: head.bodyLine
-			}).select(buffer);
-			this.read(buffer, text.slice(head.bodyStart), `CREATE OR REPLACE TABLE ${this.table} AS ${select}`);
+			this.whole = { text, head };
 			return (this.mode = 'whole');
 		}
 		return (this.mode = 'chunks');
 	}
+
+	private whole: { text: Uint8Array; head: Head } | null = null;
+
+	/** Start the whole read (the scan's first slice was clean). */
+	readWhole(): void {
+		const { text, head } = this.whole!;
+		this.whole = null;
+		const buffer = bufferName(this.spec!.kind);
+		const select = stagingOf({
+			...this.spec!,
+			quoted: true,
+			padded: this.spec!.plan.map(() => false),
+			bodyLine: head.bodyLine
+		}).select(buffer);
+		this.wholeRead = new AbortController();
+		this.read(
+			buffer,
+			text.slice(head.bodyStart),
+			`CREATE OR REPLACE TABLE ${this.table} AS ${select}`,
+			this.wholeRead.signal
+		);
+	}
+
+	/** Stops the whole read if it is still waiting for the database (one under way runs to its end). */
+	private wholeRead: AbortController | null = null;
 
 	write(bytes: Uint8Array, quoted: boolean, padded: readonly boolean[]): void {
 		const spec = this.spec!;
@@ -392,9 +410,9 @@ class EarlyLoad implements StagedSink {
 	 * Queued at once, in order: the read runs as soon as the buffer is in. The buffer is dropped
 	 * once read (a next chunk may already be queued: each has its own name).
 	 */
-	private read(buffer: string, bytes: Uint8Array, sql: string): void {
+	private read(buffer: string, bytes: Uint8Array, sql: string, signal?: AbortSignal): void {
 		const registered = this.db.registerBuffer(buffer, bytes);
-		const read = this.db.query(sql);
+		const read = this.db.query(sql, [], { signal });
 		const part = Promise.all([registered, read])
 			.then(([, rows]) => count(rows))
 			.finally(() => this.db.dropBuffer(buffer));
@@ -403,14 +421,19 @@ class EarlyLoad implements StagedSink {
 	}
 
 	/**
-	 * The scan found a record that is not clean: the whole read is dropped as soon as it has run
-	 * (the drop is queued behind it, before any chunk), and the file loads in chunks, into a table
-	 * of a new name, from its first staged record.
+	 * The scan found a record that is not clean: a whole read still waiting for the database is
+	 * skipped, one under way is dropped as soon as it has run (the drop is queued behind it,
+	 * before any chunk), and the file loads in chunks, into a table of a new name, from its first
+	 * staged record.
 	 */
 	unclean(): EarlyMode {
-		const dropped = this.db.query(`DROP TABLE IF EXISTS ${this.table}`);
-		this.discarded = Promise.allSettled([...this.parts.splice(0), dropped]);
-		this.table = `__early_${++earlyTables}_${this.spec!.kind}`;
+		this.whole = null;
+		this.wholeRead?.abort();
+		if (this.parts.length) {
+			const dropped = this.db.query(`DROP TABLE IF EXISTS ${this.table}`);
+			this.discarded = Promise.allSettled([...this.parts.splice(0), dropped]);
+			this.table = `__early_${++earlyTables}_${this.spec!.kind}`;
+		}
 		return (this.mode = 'chunks');
 	}
 

@@ -54,10 +54,13 @@ export type EarlyMode = 'whole' | 'chunks';
 export interface StagedSink {
 	/**
 	 * The file's kind and columns are known and its scan starts (`text`: the file as UTF-8, the
-	 * bytes the scan reads); null: not loaded early. `whole`: the sink reads the file as written,
-	 * and stands as long as the scan finds it clean. `chunks`: the sink is written to.
+	 * bytes the scan reads); null: not loaded early. `whole`: the sink can read the file as
+	 * written (`readWhole`), a read that stands as long as the scan finds it clean. `chunks`: the
+	 * sink is written to.
 	 */
 	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[], text: Uint8Array): EarlyMode | null;
+	/** Read the file whole, as written: its first slice was clean. */
+	readWhole(): void;
 	/** Whole staged records, to be read with quotes when `quoted`, trimmed where `padded`. */
 	write(bytes: Uint8Array, quoted: boolean, padded: readonly boolean[]): void;
 	/** A file read whole has a record that is not clean: it is written to in chunks from now on. */
@@ -144,6 +147,7 @@ export async function prepareFile(
 			lenientQuotes: choice.lenientQuotes === true
 		});
 		let early = sink?.open(kind, head, plan, decoded.utf8) ?? null;
+		let wholeRead = false;
 		const chunk = options.earlyChunkRows ?? CHUNK_ROWS;
 		let chunkEnd = early === 'chunks' ? chunk : Infinity;
 		while (!scanner.done) {
@@ -153,6 +157,10 @@ export async function prepareFile(
 				// Not as written after all: the records staged so far make the first chunk (whole row groups).
 				early = sink!.unclean();
 				chunkEnd = Math.max(chunk, Math.ceil(scanner.stagedRecords / chunk) * chunk);
+			} else if (early === 'whole' && !wholeRead) {
+				// Only once the first slice is clean: a file unclean from its start costs DuckDB nothing.
+				sink!.readWhole();
+				wholeRead = true;
 			}
 			if (early === 'chunks' && scanner.untaken > 0 && (scanner.done || scanner.stagedRecords >= chunkEnd)) {
 				sink!.write(scanner.takeStaged(), scanner.anyQuoted, scanner.padded());
