@@ -328,18 +328,22 @@ export const WHOLE_READ_MAX_BYTES = 128 * 1024 * 1024;
 
 /**
  * One file loading while it is scanned, into a table of the file's own. A file of up to
- * WHOLE_READ_MAX_BYTES whose every column is kept is read whole, as written, from the start of its
- * scan; the read stands as long as the scan finds every record clean (ScanResult.clean). At the
- * first record that is not (`unclean`), and for larger files from the start, the file loads in
- * chunks of staged records as the scan hands them over. The loaded tables are untouched until every
- * file is ready (loadFile then renames this table into place); importAll drops it otherwise.
+ * WHOLE_READ_MAX_BYTES whose every column is kept is read whole, as written, once the scan's first
+ * slice is clean (`readWhole`); the read stands as long as the scan finds every record clean
+ * (ScanResult.clean). From the first record that is not (`unclean`), and for other files from the
+ * start, the file loads in chunks of staged records as the scan hands them over. The loaded tables
+ * are untouched until every file is ready (loadFile then renames this table into place);
+ * importAll drops it otherwise.
  */
 class EarlyLoad implements StagedSink {
 	/** Named when the scan starts: `__early_<n>_<kind>`. */
 	table = '';
 	private spec: Omit<StagingSpec, 'quoted' | 'padded'> | null = null;
-	private mode: EarlyMode | null = null;
 	private readonly parts: Promise<number>[] = [];
+	/** The file, until its whole read starts (or the scan finds it unclean). */
+	private whole: { text: Uint8Array; head: Head } | null = null;
+	/** Skips the whole read while it still waits for the database (one under way runs to its end). */
+	private wholeRead: AbortController | null = null;
 	/** A whole read the scan did not confirm, dropped once it has run. */
 	private discarded: Promise<unknown> | null = null;
 
@@ -364,14 +368,10 @@ class EarlyLoad implements StagedSink {
 			plan.every((p) => p.keep) &&
 			// DuckDB skips a byte-order mark at the start of its buffer; the scan keeps it in the value.
 			!startsWithBom(text, head.bodyStart);
-		if (whole) {
-			this.whole = { text, head };
-			return (this.mode = 'whole');
-		}
-		return (this.mode = 'chunks');
+		if (!whole) return 'chunks';
+		this.whole = { text, head };
+		return 'whole';
 	}
-
-	private whole: { text: Uint8Array; head: Head } | null = null;
 
 	/** Start the whole read (the scan's first slice was clean). */
 	readWhole(): void {
@@ -392,9 +392,6 @@ class EarlyLoad implements StagedSink {
 			this.wholeRead.signal
 		);
 	}
-
-	/** Stops the whole read if it is still waiting for the database (one under way runs to its end). */
-	private wholeRead: AbortController | null = null;
 
 	write(bytes: Uint8Array, quoted: boolean, padded: readonly boolean[]): void {
 		const spec = this.spec!;
@@ -434,12 +431,12 @@ class EarlyLoad implements StagedSink {
 			this.discarded = Promise.allSettled([...this.parts.splice(0), dropped]);
 			this.table = `__early_${++earlyTables}_${this.spec!.kind}`;
 		}
-		return (this.mode = 'chunks');
+		return 'chunks';
 	}
 
 	/** Some of the file went in early (else it loads in turn). */
 	get started(): boolean {
-		return this.mode !== null && this.parts.length > 0;
+		return this.parts.length > 0;
 	}
 
 	/** Rows loaded once every chunk is in; the first failure (out of memory) is thrown. */
