@@ -31,7 +31,11 @@ const MAGIC: { bytes: number[]; what: string; todo: string }[] = [
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
-const startsWith = (b: Uint8Array, prefix: readonly number[]) => prefix.every((x, i) => b[i] === x);
+const startsWith = (b: Uint8Array, prefix: readonly number[], at = 0) =>
+	prefix.every((x, i) => b[at + i] === x);
+
+/** The UTF-8 byte-order mark starts at `at`. */
+export const startsWithBom = (b: Uint8Array, at = 0) => startsWith(b, UTF8_BOM, at);
 
 /** Bytes to UTF-8 without a BOM, or the reason the file cannot be read as text. */
 export function decodeBytes(file: string, bytes: Uint8Array): Decoded {

@@ -2,7 +2,7 @@ import { columnsOf, type FileKind } from '$lib/contract';
 import { headerUnit } from '$lib/contract/headers';
 import type { Database } from '$lib/db/types';
 import { ident, literal } from '$lib/sql/literal';
-import { plural } from './bytes';
+import { plural, startsWithBom } from './bytes';
 import { strptimeFormats, type DateOrder } from './dates';
 import type { Head } from './dialect';
 import type { ColumnPlan } from './plan';
@@ -317,8 +317,6 @@ function selfContained(kind: FileKind, plan: readonly ColumnPlan[]): boolean {
 
 let earlyTables = 0;
 const LF = 0x0a;
-const startsWithBom = (b: Uint8Array, at: number) =>
-	b[at] === 0xef && b[at + 1] === 0xbb && b[at + 2] === 0xbf;
 
 /**
  * Largest file body read whole as written while it is scanned: that read holds a copy of the

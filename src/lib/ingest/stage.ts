@@ -19,11 +19,16 @@ export function readStagedSql(
 	const cols = [['__line', 'INTEGER'] as const, ...columns]
 		.map(([name, type]) => `${literal(name)}: ${literal(type)}`)
 		.join(', ');
+	return strictReadSql(buffer, delimiter, quoted, cols);
+}
+
+/** read_csv with the dialect given (no sniffing), strict, LF line ends, every column typed. */
+function strictReadSql(buffer: string, delimiter: string, quoted: boolean, columns: string): string {
 	const quote = quoted ? `quote = '"', escape = '"'` : `quote = '', escape = ''`;
 	return (
 		`read_csv(${literal(buffer)}, auto_detect = false, header = false, delim = ${literal(delimiter)}, ` +
 		`${quote}, new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, ` +
-		`max_line_size = ${MAX_RECORD_BYTES + 64}, columns = {${cols}})`
+		`max_line_size = ${MAX_RECORD_BYTES + 64}, columns = {${columns}})`
 	);
 }
 
@@ -42,9 +47,7 @@ export function readBodySql(
 	const cols = plan.map((p) => `${literal(p.target!)}: ${literal(stagedType(p))}`).join(', ');
 	return (
 		`(SELECT *, (row_number() OVER () + ${bodyLine - 1})::INTEGER AS __line FROM ` +
-		`read_csv(${literal(buffer)}, auto_detect = false, header = false, delim = ${literal(delimiter)}, ` +
-		`quote = '"', escape = '"', new_line = '\\n', strict_mode = true, allow_quoted_nulls = false, ` +
-		`max_line_size = ${MAX_RECORD_BYTES + 64}, columns = {${cols}}))`
+		`${strictReadSql(buffer, delimiter, true, cols)})`
 	);
 }
 
