@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { nodeDatabase } from '../../src/lib/db/node';
-import { importFiles } from '../../src/lib/ingest';
+import { importFiles, type ImportOptions } from '../../src/lib/ingest';
 import { files, load } from './helpers';
 
 // A file in day form is loaded into a table of its own while the next file is scanned
@@ -127,7 +127,7 @@ describe('a file loaded in chunks while it is scanned', () => {
 });
 
 describe('rule counts of files loaded early', () => {
-	async function importLogged(inputs: Record<string, string>) {
+	async function importLogged(inputs: Record<string, string>, options: ImportOptions = {}) {
 		const inner = await nodeDatabase();
 		const counts: string[] = [];
 		const db: typeof inner = {
@@ -138,7 +138,7 @@ describe('rule counts of files loaded early', () => {
 			registerBuffer: (name, bytes) => inner.registerBuffer(name, bytes),
 			dropBuffer: (name) => inner.dropBuffer(name)
 		};
-		const report = await importFiles(db, files(inputs));
+		const report = await importFiles(db, files(inputs), options);
 		const pain = report.files.find((f) => f.kind === 'pain_scores')!;
 		return { counts, pain };
 	}
@@ -152,12 +152,22 @@ describe('rule counts of files loaded early', () => {
 		expect(p.warnings.join('\n')).toContain("1 row after the patient's followup_end_day");
 	};
 
-	test('are counted on the early tables, in either file order, and give the same report', async () => {
-		for (const order of [
-			{ 'patients.csv': PATIENTS, 'pain.csv': pain },
-			{ 'pain.csv': pain, 'patients.csv': PATIENTS }
-		]) {
+	const orders = [
+		{ 'patients.csv': PATIENTS, 'pain.csv': pain },
+		{ 'pain.csv': pain, 'patients.csv': PATIENTS }
+	];
+
+	test('are counted in the scan, in either file order (patients is scanned first), and give the same report', async () => {
+		for (const order of orders) {
 			const { counts, pain: report } = await importLogged(order);
+			expect(counts).toEqual([]);
+			expectReport(report);
+		}
+	});
+
+	test('are counted on the early tables when the scan does not count them, and give the same report', async () => {
+		for (const order of orders) {
+			const { counts, pain: report } = await importLogged(order, { scanRules: false });
 			expect(
 				counts.some((q) => /FROM __early_\d+_pain_scores t LEFT JOIN .* FROM __early_\d+_patients\)/.test(q))
 			).toBe(true);

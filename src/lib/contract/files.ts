@@ -181,6 +181,18 @@ export function mmeNotComputableSql(t = ''): string {
 	);
 }
 
+/** The columns mmeNotComputableSql reads. */
+export const MME_INPUTS = ['units_per_day', 'quantity', 'days_supply', 'end_day', 'strength'] as const;
+
+/** mmeNotComputableSql for one row in JavaScript (the import's scan counts with it), NULL as null. */
+export function mmeNotComputable(v: Record<(typeof MME_INPUTS)[number], number | null>): string | null {
+	if (v.units_per_day === null && v.quantity === null) return 'quantity missing';
+	if (v.days_supply === null && (v.units_per_day === null || v.end_day === null))
+		return 'days supply missing';
+	if (v.strength === null) return 'strength missing';
+	return null;
+}
+
 export const pump_events = z.object({
 	patient_id: patientRef(),
 	day: col.integer('days from implant (implant = day 0)', 'yes (or `date`)').optional(),

@@ -8,13 +8,21 @@ export interface ColumnSpec extends ColumnMeta {
 	mandatory: boolean;
 }
 
+const columnSpecs = new Map<FileKind, readonly ColumnSpec[]>();
+
 /** The columns of one contract file, in contract order, with their metadata. */
 export function columnsOf(kind: FileKind): ColumnSpec[] {
-	const shape = contractOf(kind).schema.shape as Record<string, z.ZodType>;
-	return Object.entries(shape).map(([name, schema]) => {
-		const meta = metaOf(schema);
-		return { name, ...meta, mandatory: meta.required === 'yes' };
-	});
+	// Read from the schema once per kind: header matching asks for them per candidate record.
+	let specs = columnSpecs.get(kind);
+	if (!specs) {
+		const shape = contractOf(kind).schema.shape as Record<string, z.ZodType>;
+		specs = Object.entries(shape).map(([name, schema]) => {
+			const meta = metaOf(schema);
+			return Object.freeze({ name, ...meta, mandatory: meta.required === 'yes' });
+		});
+		columnSpecs.set(kind, specs);
+	}
+	return [...specs];
 }
 
 export function contractOf(kind: FileKind): FileContract {

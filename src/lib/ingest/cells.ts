@@ -106,6 +106,16 @@ export class CellChecker {
 	 */
 	altered = 0;
 	line = 0;
+	/**
+	 * Each column's value in the current record, for a tally of the rules (tally.ts), or null when
+	 * nothing tallies: a number, an enum's index in its values, 0 for other text, NaN for NULL.
+	 */
+	values: Float64Array | null = null;
+	/**
+	 * The patient_id of the current record as `b[start, end)`: `sure` when that is the value
+	 * loaded (not quoted with padding or quotes inside, which SQL would undo).
+	 */
+	readonly id = { column: -1, start: 0, end: 0, sure: true };
 	private readonly role: Uint8Array;
 	private readonly required: Uint8Array;
 	private readonly keep: Uint8Array;
@@ -116,6 +126,10 @@ export class CellChecker {
 	private sep = 0;
 	/** The last whole number parsed. */
 	private int = 0;
+	/** The last number parsed. */
+	private num = 0;
+	/** The index of the last enum value matched. */
+	private enumIndex = 0;
 	/** The last number parsed was a 0 that means "not recorded" (CellRule.zeroIsNull). */
 	private zero = false;
 	/**
@@ -167,7 +181,9 @@ export class CellChecker {
 		if (c === SP || c === TAB) while (cs < ce && (b[cs] === SP || b[cs] === TAB)) cs++;
 		c = b[ce - 1];
 		if (c === SP || c === TAB) while (ce > cs && (b[ce - 1] === SP || b[ce - 1] === TAB)) ce--;
+		const values = this.values;
 		if (ce === cs || (ce - cs <= 4 && isNullSpelling(b, cs, ce))) {
+			if (values) values[col] = NaN;
 			if (this.required[col] === 1) this.fail(col, null, 'required value missing');
 			if (this.keep[col] !== 1) return o;
 			// An empty unquoted field is NULL as written; `""`, spaces and `NA` are emptied.
@@ -175,6 +191,7 @@ export class CellChecker {
 			return oField;
 		}
 		st.values++;
+		if (values) values[col] = 0;
 		const role = this.role[col]!;
 		const plain = !quoted && cs === s && ce === e;
 		let error: string | null = null;
@@ -204,6 +221,11 @@ export class CellChecker {
 					this.key.start = cs;
 					this.key.end = ce;
 				}
+				if (col === this.id.column) {
+					this.id.start = cs;
+					this.id.end = ce;
+					this.id.sure = !quoted || (cs === s + 1 && ce === e - 1 && b.subarray(cs, ce).indexOf(0x22) < 0);
+				}
 				if (quoted) {
 					if (cs !== s + 1 || ce !== e - 1) {
 						st.quotedPadding = true;
@@ -217,6 +239,7 @@ export class CellChecker {
 				error = this.integer(col, cs, ce, 'expected a whole number');
 				if (!error) {
 					if (this.zero) return this.notRecorded(col, st, oField, o);
+					if (values) values[col] = this.int;
 					if (col === this.key.int) this.key.value = this.int;
 					return plain ? o : this.copy(cs, ce, out, oField);
 				}
@@ -225,6 +248,7 @@ export class CellChecker {
 				error = this.number(col, cs, ce, st);
 				if (!error) {
 					if (this.zero) return this.notRecorded(col, st, oField, o);
+					if (values) values[col] = this.num;
 					if (!plain) o = this.copy(cs, ce, out, oField);
 					if (this.sep === COMMA) {
 						for (let k = oField; k < o; k++) if (out[k] === COMMA) out[k] = DOT;
@@ -234,7 +258,10 @@ export class CellChecker {
 				}
 				break;
 			case R_ENUM:
-				if (this.enumValue(col, cs, ce, out, oField, plain)) return oField + (ce - cs);
+				if (this.enumValue(col, cs, ce, out, oField, plain)) {
+					if (values) values[col] = this.enumIndex;
+					return oField + (ce - cs);
+				}
 				error = `expected one of ${this.cols[col]!.rule!.values!.join(', ')}`;
 				break;
 			case R_AGE:
@@ -259,6 +286,7 @@ export class CellChecker {
 	/** A 0 that means "not recorded": staged empty, so it loads as NULL, never as the number 0. */
 	private notRecorded(col: number, st: ColumnStats, oField: number, o: number): number {
 		st.values--;
+		if (this.values) this.values[col] = NaN;
 		if (this.keep[col] !== 1) return o;
 		this.altered++;
 		return oField;
@@ -345,7 +373,8 @@ export class CellChecker {
 			this.zero = true;
 			return null;
 		}
-		return rangeError(rule, (neg ? -mant : mant) / (POW10[decimals] ?? 10 ** decimals));
+		this.num = (neg ? -mant : mant) / (POW10[decimals] ?? 10 ** decimals);
+		return rangeError(rule, this.num);
 	}
 
 	/** Match an enum value case-insensitively; write its canonical spelling into the staged copy. */
@@ -374,6 +403,7 @@ export class CellChecker {
 				}
 			}
 			if (k < len) continue;
+			this.enumIndex = j;
 			// Usually spelled as the contract spells it: then the copy already holds it.
 			if (!same || !plain) {
 				for (k = 0; k < len; k++) out[oField + k] = v[k]!;

@@ -2,9 +2,9 @@ import { columnsOf, type FileKind } from '$lib/contract';
 import { headerUnit } from '$lib/contract/headers';
 import type { Database } from '$lib/db/types';
 import { ident, literal } from '$lib/sql/literal';
-import { plural, startsWithBom } from './bytes';
+import { decodeBytes, plural, startsWithBom } from './bytes';
 import { strptimeFormats, type DateOrder } from './dates';
-import type { Head } from './dialect';
+import { findContractHeader, type Head } from './dialect';
 import type { ColumnPlan } from './plan';
 import { prepareFile, type EarlyMode, type InputFile, type Prepared, type StagedSink } from './prepare';
 import {
@@ -28,6 +28,7 @@ import {
 } from './rules';
 import { bufferName, insertProblems, readBodySql, readStagedSql, stagedType } from './stage';
 import { createLoadedTablesSql, loadedColumns } from './tables';
+import { PatientIndex, RuleTally } from './tally';
 
 export type { InputFile } from './prepare';
 
@@ -80,7 +81,16 @@ async function importEach(
 	const byKind = new Map<FileKind, Prepared>();
 	const totalBytes = inputs.reduce((s, f) => s + f.bytes.length, 0);
 	let doneBytes = 0;
-	for (const [index, input] of inputs.entries()) {
+	// The patients file is scanned first: the others' scans then count the rules across files.
+	const order = patientsFirst(inputs);
+	const scanned = new Map<Refusal | PendingFile, number>();
+	const patientIndex = () => {
+		const patients = byKind.get('patients');
+		const rows = patients && early.get(patients.input)?.rows;
+		return rows instanceof PatientIndex && rows.usable ? rows : null;
+	};
+	for (const [index, at] of order.entries()) {
+		const input = inputs[at]!;
 		options.signal?.throwIfAborted();
 		const report = (phase: 'scanning', bytes: number, rows: number) =>
 			options.onProgress?.({
@@ -97,26 +107,37 @@ async function importEach(
 		const load = new EarlyLoad(
 			db,
 			() => pending.length > 0,
-			options.wholeReadMaxBytes ?? WHOLE_READ_MAX_BYTES
+			options.wholeReadMaxBytes ?? WHOLE_READ_MAX_BYTES,
+			options.scanRules === false ? null : patientIndex
 		);
 		early.set(input, load);
 		const p = await prepareFile(input, options, (bytes, rows) => report('scanning', bytes, rows), load);
 		doneBytes += input.bytes.length;
-		if (p.status === 'refused') refused.push({ file: input.name, reason: p.reason });
-		else if (p.status === 'pending') pending.push(p.pending);
-		else {
+		const refuse = (reason: string) => {
+			const r = { file: input.name, reason };
+			refused.push(r);
+			scanned.set(r, at);
+		};
+		if (p.status === 'refused') refuse(p.reason);
+		else if (p.status === 'pending') {
+			pending.push(p.pending);
+			scanned.set(p.pending, at);
+		} else {
 			const earlier = byKind.get(p.file.kind);
 			if (earlier)
-				refused.push({
-					file: input.name,
-					reason: `${input.name} is a second ${p.file.kind} file (${earlier.input.name} is the first); combine them into one`
-				});
+				refuse(
+					`${input.name} is a second ${p.file.kind} file (${earlier.input.name} is the first); combine them into one`
+				);
 			else {
 				byKind.set(p.file.kind, p.file);
 				countEarly(byKind, early);
 			}
 		}
 	}
+	// Refusals and questions in the order the files were given.
+	const given = (x: Refusal | PendingFile) => scanned.get(x) ?? 0;
+	refused.sort((a, b) => given(a) - given(b));
+	pending.sort((a, b) => given(a) - given(b));
 	const pendingKinds = new Set(pending.map((p) => p.kind));
 	if ((byKind.size > 0 || pending.length > 0) && !byKind.has('patients') && !pendingKinds.has('patients')) {
 		for (const a of byKind.values()) refused.push({ file: a.input.name, reason: noPatients(a.input.name) });
@@ -192,6 +213,21 @@ function countEarly(byKind: ReadonlyMap<FileKind, Prepared>, early: ReadonlyMap<
 	if (!patientsLoad?.started) return;
 	for (const a of byKind.values())
 		early.get(a.input)?.countRules(a.kind === 'patients' ? null : patientsLoad);
+}
+
+/**
+ * The order to scan files in: patients files first (known from the header at the start of the
+ * file), then the others, each in the order given.
+ */
+function patientsFirst(inputs: readonly InputFile[]): number[] {
+	const isPatients = inputs.map((f) => {
+		const decoded = decodeBytes(f.name, f.bytes.subarray(0, 64 * 1024));
+		if (!decoded.ok) return false;
+		const found = findContractHeader(decoded.utf8);
+		return found.ok && found.kind === 'patients';
+	});
+	const order = inputs.map((_, i) => i);
+	return [...order.filter((i) => isPatients[i]), ...order.filter((i) => !isPatients[i])];
 }
 
 function noPatients(file: string): string {
@@ -315,6 +351,20 @@ function selfContained(kind: FileKind, plan: readonly ColumnPlan[]): boolean {
 	return timeFormOf({ kind, plan }) === 'day' && !plan.some((p) => p.keep && p.rule?.kind === 'date');
 }
 
+/** What counts the rules of a file as it is scanned (tally.ts), or null when the SQL does. */
+function tallyOf(
+	kind: FileKind,
+	plan: readonly ColumnPlan[],
+	patients: PatientIndex | null
+): PatientIndex | RuleTally | null {
+	if (kind === 'patients') return new PatientIndex(plan);
+	if (!patients) return null;
+	const { rules, cross, warns } = checksOf(kind, keptHas(plan), headerUnits({ plan }), false);
+	const tests = [...rules, ...cross, ...warns].map((r) => r.test);
+	if (!tests.every((t) => t !== undefined)) return null;
+	return new RuleTally(kind, plan, headerUnits({ plan }), tests, patients);
+}
+
 let earlyTables = 0;
 const LF = 0x0a;
 
@@ -345,15 +395,21 @@ class EarlyLoad implements StagedSink {
 	/** A whole read the scan did not confirm, dropped once it has run. */
 	private discarded: Promise<unknown> | null = null;
 
+	/** Counts the rules as the file is scanned (the patients file: indexes its patients). */
+	rows: PatientIndex | RuleTally | null = null;
+
 	constructor(
 		private readonly db: Database,
 		private readonly skip: () => boolean,
-		private readonly wholeMaxBytes: number
+		private readonly wholeMaxBytes: number,
+		/** The patients file's index, once it is scanned and can stand for its table; null: count in SQL. */
+		private readonly patients: (() => PatientIndex | null) | null
 	) {}
 
 	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[], text: Uint8Array): EarlyMode | null {
 		if (this.skip() || !selfContained(kind, plan)) return null;
 		this.spec = { kind, plan, delimiter: head.delimiter, dateOrder: null };
+		this.rows = this.patients ? tallyOf(kind, plan, this.patients()) : null;
 		this.table = `__early_${++earlyTables}_${kind}`;
 		const bodyBytes = text.length - head.bodyStart;
 		const whole =
@@ -432,6 +488,11 @@ class EarlyLoad implements StagedSink {
 		return 'chunks';
 	}
 
+	/** The scan counted the rules (as long as its patients index stands for the patients table). */
+	get tallied(): RuleTally | null {
+		return this.rows instanceof RuleTally && this.rows.sure ? this.rows : null;
+	}
+
 	/** Some of the file went in early (else it loads in turn). */
 	get started(): boolean {
 		return this.parts.length > 0;
@@ -451,7 +512,7 @@ class EarlyLoad implements StagedSink {
 	counts: Promise<number[] | null> | null = null;
 
 	countRules(patients: EarlyLoad | null): void {
-		if (!this.started || this.counts) return;
+		if (!this.started || this.counts || this.tallied) return;
 		const { kind, plan } = this.spec!;
 		const { countsSql } = checksOf(kind, keptHas(plan), headerUnits({ plan }), false);
 		if (!countsSql) return;
@@ -536,8 +597,12 @@ async function loadFile(
 	// One pass counts every rule; the rare file that breaks one pays for the details. A file
 	// loaded early had them counted as its last chunk went in, while the page scanned on: those
 	// counts hold when the patients they saw are the patients loaded (none removed since).
-	const counted = early?.counts && (kind === 'patients' || patientsIntact) ? await early.counts : null;
+	// The scan's counts, the same way, hold on the same condition.
+	const tallied = patientsIntact ? (early?.tallied ?? null) : null;
+	const counted =
+		tallied?.counts ?? (early?.counts && (kind === 'patients' || patientsIntact) ? await early.counts : null);
 	const counts = counted ?? (countsSql ? await countsOf(db, countsSql(rows)) : []);
+	const rejectedAny = counts.slice(0, rules.length + cross.length).some((n) => n > 0);
 	if (counts.slice(0, rules.length).some((n) => n > 0))
 		await rejectAll(db, file, kind, rows, rules, headerOf);
 	// Each rule across files sees the rows that passed the ones before it.
@@ -597,10 +662,14 @@ async function loadFile(
 			);
 	}
 	if (kind === 'pump_events') {
-		const [{ n }] = (await db.query<{ n: number }>(
-			`SELECT count(*)::INTEGER AS n FROM patients p WHERE implanted AND NOT EXISTS ` +
-				`(SELECT 1 FROM pump_events e WHERE e.patient_id = p.patient_id AND e.event = 'implant')`
-		)) as [{ n: number }];
+		// The scan's count holds while no row was rejected since.
+		const [{ n }] =
+			tallied && !rejectedAny
+				? [{ n: tallied.missingImplants() }]
+				: ((await db.query<{ n: number }>(
+						`SELECT count(*)::INTEGER AS n FROM patients p WHERE implanted AND NOT EXISTS ` +
+							`(SELECT 1 FROM pump_events e WHERE e.patient_id = p.patient_id AND e.event = 'implant')`
+					)) as [{ n: number }]);
 		if (n)
 			warnings.push(
 				`${plural(n, 'implanted patient')} ${n === 1 ? 'has' : 'have'} no implant row in ${file}`

@@ -12,6 +12,7 @@ import {
 	Scanner,
 	strayQuoteWarning,
 	UnterminatedQuote,
+	type RowSink,
 	type ScanInput,
 	type ScanResult
 } from './scan';
@@ -59,6 +60,8 @@ export interface StagedSink {
 	 * sink is written to.
 	 */
 	open(kind: FileKind, head: Head, plan: readonly ColumnPlan[], text: Uint8Array): EarlyMode | null;
+	/** Told each staged record's values once open (the rules it counts as the file is read), or null. */
+	readonly rows: RowSink | null;
 	/** Read the file whole, as written: its first slice was clean. */
 	readWhole(): void;
 	/** Whole staged records, to be read with quotes when `quoted`, trimmed where `padded`. */
@@ -137,6 +140,7 @@ export async function prepareFile(
 
 	let scan: ScanResult;
 	try {
+		let early = sink?.open(kind, head, plan, decoded.utf8) ?? null;
 		const scanner = new Scanner({
 			bytes: decoded.utf8,
 			head,
@@ -144,9 +148,9 @@ export async function prepareFile(
 			exact: false,
 			invalid: decoded.invalid,
 			duplicateKey: duplicateKeyOf(kind, plan),
-			lenientQuotes: choice.lenientQuotes === true
+			lenientQuotes: choice.lenientQuotes === true,
+			rows: sink?.rows ?? undefined
 		});
-		let early = sink?.open(kind, head, plan, decoded.utf8) ?? null;
 		let wholeRead = false;
 		const chunk = options.earlyChunkRows ?? CHUNK_ROWS;
 		let chunkEnd = early === 'chunks' ? chunk : Infinity;

@@ -145,6 +145,11 @@ export interface ImportOptions {
 	earlyChunkRows?: number;
 	/** Largest file body read whole, as written, while it is scanned (load.ts); WHOLE_READ_MAX_BYTES by default, 0 for never. */
 	wholeReadMaxBytes?: number;
+	/**
+	 * Count the rules in the scan, where it can (tally.ts); default true. False: the database counts
+	 * them all (tests compare the two).
+	 */
+	scanRules?: boolean;
 }
 
 export const MAX_PROBLEMS_IN_REPORT = 200;

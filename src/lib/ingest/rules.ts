@@ -1,4 +1,10 @@
-import { IT_DOSE_UNIT, mmeNotComputableSql, type FileKind } from '$lib/contract';
+import {
+	IT_DOSE_UNIT,
+	MME_INPUTS,
+	mmeNotComputable,
+	mmeNotComputableSql,
+	type FileKind
+} from '$lib/contract';
 import { CONVERTIBLE_DRUGS } from '$lib/outcomes';
 import { literal } from '$lib/sql/literal';
 
@@ -12,10 +18,55 @@ export interface RowRule {
 	column: string;
 	/** SQL condition, true for a row that breaks the rule. */
 	when: string;
+	/**
+	 * The same condition over one row as the scan read it, with SQL's NULL logic (a comparison with
+	 * NULL is not true): the scan counts with it (tally.ts), and the SQL lists the rows when a count
+	 * is not 0. Absent for rules the scan cannot judge (dates, which need every patient's anchor).
+	 */
+	test?: RowTest;
 	rule: string;
 	/** SQL for the value shown (null when it is computed or may mislead). */
 	value: string | null;
 }
+
+/**
+ * A block of rows as the scan read them (tally.ts), column by column: each contract column's
+ * loaded values, NULL as NaN (a number; an enum value's index in its column's values; 0 for other
+ * text), and each row's patient. A rule's test counts the rows of a block that break it, in one
+ * loop per rule rather than a call per row.
+ */
+export interface RowBlock {
+	/** A column's values (all NaN when the file has no such column). */
+	values(column: string): Float64Array;
+	/** The index of `value` among an enum column's values, as its `values` hold it (NaN: none). */
+	code(column: string, value: string): number;
+	/** Per row: the patient_id is in the patients file (1) or not (0). */
+	readonly known: Uint8Array;
+	/** Per row: the patient was implanted (1). */
+	readonly implanted: Uint8Array;
+	/** Per row: the patient's followup_end_day (NaN when NULL or no patient). */
+	readonly end: Float64Array;
+}
+
+/**
+ * A rule's condition over a block of rows: given the block (its arrays are the same from block to
+ * block), the count of its first `n` rows that break the rule.
+ */
+export type RowTest = (b: RowBlock) => (n: number) => number;
+
+/** SQL's NULL as the scan's values hold it. */
+const isNull = (v: number) => v !== v;
+/** SQL's IS DISTINCT FROM over values that hold NULL as NaN. */
+const distinct = (a: number, b: number) => (isNull(a) ? !isNull(b) : isNull(b) || a !== b);
+/** Per code of an enum column: whether its value is one of `values` (1) or not (0). */
+const codesOf = (b: RowBlock, column: string, values: readonly string[]) => {
+	const flags = new Uint8Array(64);
+	for (const v of values) {
+		const code = b.code(column, v);
+		if (!isNull(code)) flags[code] = 1;
+	}
+	return flags;
+};
 
 const PATIENT_EVENTS_WITHOUT_IMPLANT = ['trial', 'complication'];
 
@@ -32,18 +83,48 @@ export function rowRules(
 		rules.push({
 			column: 'strength_unit',
 			when: 'strength IS NOT NULL AND strength_unit IS NULL',
+			test: (b) => {
+				const [strength, unit] = [b.values('strength'), b.values('strength_unit')];
+				return (n) => {
+					let k = 0;
+					for (let i = 0; i < n; i++) if (!isNull(strength[i]!) && isNull(unit[i]!)) k++;
+					return k;
+				};
+			},
 			rule: 'required value missing (strength is given)',
 			value: null
 		});
 		rules.push({
 			column: 'strength_unit',
 			when: `(strength_unit = 'mcg/hr') <> (drug = 'fentanyl_transdermal')`,
+			test: (b) => {
+				const [unit, drug] = [b.values('strength_unit'), b.values('drug')];
+				const [mcg, patch] = [b.code('strength_unit', 'mcg/hr'), b.code('drug', 'fentanyl_transdermal')];
+				return (n) => {
+					let k = 0;
+					for (let i = 0; i < n; i++) {
+						const u = unit[i]!;
+						const d = drug[i]!;
+						if (!isNull(u) && !isNull(d) && (u === mcg) !== (d === patch)) k++;
+					}
+					return k;
+				};
+			},
 			rule: 'mcg/hr is the unit for fentanyl_transdermal, and only for it',
 			value: 'strength_unit'
 		});
 		rules.push({
 			column: has('end_date') ? 'end_date' : 'end_day',
 			when: 'end_day < start_day',
+			test: (b) => {
+				const [end, start] = [b.values('end_day'), b.values('start_day')];
+				return (n) => {
+					let k = 0;
+					// A comparison with NaN (NULL) is false, as in SQL.
+					for (let i = 0; i < n; i++) if (end[i]! < start[i]!) k++;
+					return k;
+				};
+			},
 			rule: 'ends before it starts',
 			value: has('end_date') ? null : 'CAST(end_day AS VARCHAR)'
 		});
@@ -55,24 +136,70 @@ export function rowRules(
 		rules.push({
 			column: 'drug',
 			when: 'daily_dose IS NOT NULL AND drug IS NULL',
+			test: (b) => {
+				const [dose, drug] = [b.values('daily_dose'), b.values('drug')];
+				return (n) => {
+					let k = 0;
+					for (let i = 0; i < n; i++) if (!isNull(dose[i]!) && isNull(drug[i]!)) k++;
+					return k;
+				};
+			},
 			rule: 'a dose needs a drug',
 			value: null
 		});
 		rules.push({
 			column: 'daily_dose',
 			when: `event IN ('implant', 'refill', 'dose_change') AND drug IS NOT NULL AND daily_dose IS NULL`,
+			test: (b) => {
+				const [event, drug, dose] = [b.values('event'), b.values('drug'), b.values('daily_dose')];
+				const doses = codesOf(b, 'event', ['implant', 'refill', 'dose_change']);
+				return (n) => {
+					let k = 0;
+					for (let i = 0; i < n; i++) {
+						const e = event[i]!;
+						if (!isNull(e) && doses[e] === 1 && !isNull(drug[i]!) && isNull(dose[i]!)) k++;
+					}
+					return k;
+				};
+			},
 			rule: 'required for implant, refill and dose_change rows with a drug',
 			value: null
 		});
 		rules.push({
 			column: 'daily_dose_unit',
 			when: `daily_dose IS NOT NULL AND daily_dose_unit IS DISTINCT FROM (CASE drug ${unitFits} END)`,
+			test: (b) => {
+				const [drug, dose, unit] = [b.values('drug'), b.values('daily_dose'), b.values('daily_dose_unit')];
+				// Per drug code, the code of the unit that fits it (NaN: none, as the CASE gives NULL).
+				const fits = new Float64Array(64).fill(NaN);
+				for (const [d, u] of Object.entries(IT_DOSE_UNIT)) {
+					const code = b.code('drug', d);
+					if (!isNull(code)) fits[code] = b.code('daily_dose_unit', u);
+				}
+				return (n) => {
+					let k = 0;
+					for (let i = 0; i < n; i++) {
+						const d = drug[i]!;
+						if (!isNull(dose[i]!) && distinct(unit[i]!, isNull(d) ? NaN : fits[d]!)) k++;
+					}
+					return k;
+				};
+			},
 			rule: 'unit does not fit the drug (outcomes.md section 4)',
 			value: 'daily_dose_unit'
 		});
 		rules.push({
 			column: 'complication',
 			when: `event = 'complication' AND complication IS NULL`,
+			test: (b) => {
+				const [event, complication] = [b.values('event'), b.values('complication')];
+				const code = b.code('event', 'complication');
+				return (n) => {
+					let k = 0;
+					for (let i = 0; i < n; i++) if (event[i] === code && isNull(complication[i]!)) k++;
+					return k;
+				};
+			},
 			rule: 'required for complication events',
 			value: null
 		});
@@ -83,6 +210,15 @@ export function rowRules(
 		rules.push({
 			column: unitColumn,
 			when: `${unitColumn} IS DISTINCT FROM ${literal(unit)} AND ${unitColumn} IS NOT NULL`,
+			test: (b) => {
+				const values = b.values(unitColumn);
+				const code = b.code(unitColumn, unit);
+				return (n) => {
+					let k = 0;
+					for (let i = 0; i < n; i++) if (!isNull(values[i]!) && values[i] !== code) k++;
+					return k;
+				};
+			},
 			rule: `disagrees with the unit in the header of its value column (${unit})`,
 			value: unitColumn
 		});
@@ -120,6 +256,32 @@ const MME_REASON_SQL =
 	`CASE WHEN indication IS DISTINCT FROM 'oud' AND drug IN (${CONVERTIBLE_DRUGS.map(literal).join(', ')}) ` +
 	`THEN (${mmeNotComputableSql()}) END`;
 
+/** MME_REASON_SQL for row `i` of a block. */
+function mmeReason(b: RowBlock): (i: number) => string | null {
+	const [drug, indication] = [b.values('drug'), b.values('indication')];
+	const convertible = codesOf(b, 'drug', CONVERTIBLE_DRUGS);
+	const oud = b.code('indication', 'oud');
+	const [unitsPerDay, quantity, daysSupply, endDay, strength] = MME_INPUTS.map((c) => b.values(c)) as [
+		Float64Array,
+		Float64Array,
+		Float64Array,
+		Float64Array,
+		Float64Array
+	];
+	const orNull = (v: number) => (isNull(v) ? null : v);
+	return (i) => {
+		const d = drug[i]!;
+		if (indication[i] === oud || isNull(d) || convertible[d] === 0) return null;
+		return mmeNotComputable({
+			units_per_day: orNull(unitsPerDay[i]!),
+			quantity: orNull(quantity[i]!),
+			days_supply: orNull(daysSupply[i]!),
+			end_day: orNull(endDay[i]!),
+			strength: orNull(strength[i]!)
+		});
+	};
+}
+
 /** Rules across files, run in order on the rows that passed the row rules (over `joinedRows`). */
 export function crossFileRules(kind: FileKind, dateForm: boolean): RowRule[] {
 	if (kind === 'patients') return [];
@@ -127,6 +289,11 @@ export function crossFileRules(kind: FileKind, dateForm: boolean): RowRule[] {
 		{
 			column: 'patient_id',
 			when: 'p.p_id IS NULL',
+			test: (b) => (n) => {
+				let k = 0;
+				for (let i = 0; i < n; i++) if (b.known[i] === 0) k++;
+				return k;
+			},
 			rule: 'unknown patient_id (not in the patients file)',
 			value: 't.patient_id'
 		}
@@ -143,6 +310,19 @@ export function crossFileRules(kind: FileKind, dateForm: boolean): RowRule[] {
 		rules.push({
 			column: 'event',
 			when: `t.event NOT IN (${PATIENT_EVENTS_WITHOUT_IMPLANT.map(literal).join(', ')}) AND NOT p.p_implanted`,
+			test: (b) => {
+				const { known, implanted } = b;
+				const event = b.values('event');
+				const without = codesOf(b, 'event', PATIENT_EVENTS_WITHOUT_IMPLANT);
+				return (n) => {
+					let k = 0;
+					for (let i = 0; i < n; i++) {
+						const e = event[i]!;
+						if (known[i] === 1 && implanted[i] === 0 && !isNull(e) && without[e] === 0) k++;
+					}
+					return k;
+				};
+			},
 			rule: 'a pump event for a patient who was never implanted (the patients file has no implant for them)',
 			value: 't.event'
 		});
@@ -185,12 +365,23 @@ export const MME_NOT_COMPUTABLE_REASONS = [
  */
 export function warningRules(
 	kind: FileKind
-): { when: string; message: (rows: string, lines: string) => string }[] {
+): { when: string; test: RowTest; message: (rows: string, lines: string) => string }[] {
 	if (kind === 'patients') return [];
-	const day = kind === 'oral_opioids' ? 't.start_day' : 't.day';
+	const dayColumn = kind === 'oral_opioids' ? 'start_day' : 'day';
+	const day = `t.${dayColumn}`;
 	const out = [
 		{
 			when: `${day} > p.p_end`,
+			test: (b: RowBlock) => {
+				const { end } = b;
+				const day = b.values(dayColumn);
+				return (n: number) => {
+					let k = 0;
+					// No patient, or no end: NaN, and the comparison is false.
+					for (let i = 0; i < n; i++) if (day[i]! > end[i]!) k++;
+					return k;
+				};
+			},
 			message: (rows: string, lines: string) =>
 				`${rows} after the patient's followup_end_day (kept; outcome windows end at follow-up end): ${lines}`
 		}
@@ -198,6 +389,18 @@ export function warningRules(
 	if (kind === 'pump_events') {
 		out.push({
 			when: `t.event IN ('refill', 'dose_change', 'bolus_change') AND t.day < 0`,
+			test: (b) => {
+				const [event, day] = [b.values('event'), b.values('day')];
+				const changes = codesOf(b, 'event', ['refill', 'dose_change', 'bolus_change']);
+				return (n) => {
+					let k = 0;
+					for (let i = 0; i < n; i++) {
+						const e = event[i]!;
+						if (!isNull(e) && changes[e] === 1 && day[i]! < 0) k++;
+					}
+					return k;
+				};
+			},
 			message: (rows, lines) => `${rows} dosing rows dated before the implant (day < 0) (kept): ${lines}`
 		});
 	}
@@ -205,6 +408,14 @@ export function warningRules(
 		for (const reason of MME_NOT_COMPUTABLE_REASONS)
 			out.push({
 				when: `t.mme_reason = ${literal(reason)}`,
+				test: (b) => {
+					const reasonOf = mmeReason(b);
+					return (n) => {
+						let k = 0;
+						for (let i = 0; i < n; i++) if (reasonOf(i) === reason) k++;
+						return k;
+					};
+				},
 				message: (rows, lines) =>
 					`MME not computable for ${rows} (${reason}): ${lines}; loaded, and left out of MME (never counted as 0)`
 			});

@@ -30,6 +30,16 @@ export interface ScanInput {
 	 * line break) is text, not a reject. The records read this way are counted in `strayQuotes`.
 	 */
 	lenientQuotes?: boolean;
+	/** Told every staged record's values (CellChecker.values), to count rules as the file is read. */
+	rows?: RowSink;
+}
+
+/** Takes each staged record's values and its patient_id (tally.ts). */
+export interface RowSink {
+	/** The column holding patient_id, or -1. */
+	readonly idColumn: number;
+	/** `id`: the patient_id as `bytes[start, end)`, `sure` when that is the value loaded. */
+	add(values: Float64Array, bytes: Uint8Array, id: { start: number; end: number; sure: boolean }): void;
 }
 
 export interface ScanResult {
@@ -109,6 +119,7 @@ export class Scanner {
 	/** Records staged other than as written, or spanning lines (see ScanResult.clean). */
 	private altered = 0;
 	private readonly lenient: boolean;
+	private readonly rows: RowSink | null;
 	private readonly stray = { count: 0, lines: [] as number[] };
 
 	constructor(private readonly input: ScanInput) {
@@ -139,6 +150,11 @@ export class Scanner {
 		if (input.duplicateKey) {
 			this.checker.key.text = input.duplicateKey.text;
 			this.checker.key.int = input.duplicateKey.int;
+		}
+		this.rows = input.rows ?? null;
+		if (this.rows) {
+			this.checker.values = new Float64Array(this.ncols).fill(NaN);
+			this.checker.id.column = this.rows.idColumn;
 		}
 		// Room for the records and their line numbers; most files need no second allocation.
 		this.out = new Uint8Array(Math.ceil((this.n - this.i) * 1.3) + 64);
@@ -385,6 +401,7 @@ export class Scanner {
 				o = recO;
 			} else {
 				if (this.sorted) this.compareKey(recLine);
+				this.rows?.add(checker.values!, b, checker.id);
 				out[o++] = LF;
 				this.staged++;
 			}

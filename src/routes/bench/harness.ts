@@ -380,11 +380,13 @@ async function runImportRatio(reps: number): Promise<ImportRatioRun> {
 			// The scan's progress in the same timeline: when each file's scan starts and ends.
 			let scanning: string | null = null;
 			let since = 0;
+			const lastScan = new Map<string, number>();
 			const report = await importFiles(
 				db,
 				state.files.map((f) => ({ name: f.name, bytes: f.bytes })),
 				{
 					onProgress: (p) => {
+						if (p.phase === 'scanning') lastScan.set(p.file, performance.now() - t0);
 						const now = p.phase === 'scanning' ? p.file : null;
 						if (now === scanning) return;
 						const at = performance.now() - t0;
@@ -395,6 +397,7 @@ async function runImportRatio(reps: number): Promise<ImportRatioRun> {
 				}
 			);
 			const validatedMs = performance.now() - started;
+			for (const [f, at] of lastScan) log.push({ what: `(page) scan end ${f}`, at, ms: 0 });
 			if (i > 0) {
 				out.plainMs.push(plainMs);
 				out.validatedMs.push(validatedMs);
