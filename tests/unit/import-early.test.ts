@@ -185,6 +185,34 @@ describe('rule counts of files loaded early', () => {
 	});
 });
 
+describe('the order files are scanned in', () => {
+	test('patients first, then the other kinds largest first; refusals keep the order given', async () => {
+		const big = 'patient_id,day,pain_avg\n' + 'P1,1,5\n'.repeat(200);
+		const scanned: string[] = [];
+		const report = await importFiles(
+			await nodeDatabase(),
+			files({
+				'a_bad.csv': 'nothing,here\n1,2\n',
+				'b_pump.csv': 'patient_id,day,event\nP1,0,implant\n',
+				'c_pain.csv': big,
+				'd_patients.csv': PATIENTS,
+				'e_second_pain.csv': PAIN
+			}),
+			{
+				onProgress: (p) => {
+					if (p.phase === 'scanning' && scanned.at(-1) !== p.file) scanned.push(p.file);
+				}
+			}
+		);
+		// a_bad.csv has no contract header: refused before any scan.
+		expect(scanned).toEqual(['d_patients.csv', 'c_pain.csv', 'e_second_pain.csv', 'b_pump.csv']);
+		// The first pain file given is the one kept; the refusals come in the order given.
+		expect(report.refused.map((r) => r.file)).toEqual(['a_bad.csv', 'e_second_pain.csv']);
+		expect(report.refused[1]!.reason).toContain('c_pain.csv is the first');
+		expect(report.files.map((f) => f.file)).toEqual(['d_patients.csv', 'c_pain.csv', 'b_pump.csv']);
+	});
+});
+
 describe('a clean file read whole, as written, while it is scanned', () => {
 	/** Import (checked against the staged read by `load`), then once more to see how each file loaded. */
 	async function howLoaded(inputs: Record<string, string>) {

@@ -128,6 +128,8 @@ export function findContractHeader(
 			const r = records[k]!;
 			if (r.blank || r.comment) continue;
 			if (d === ',') firstFields ??= r.fields;
+			// Every contract file has at least two required columns: one field is never its header.
+			if (r.fields.length < 2) continue;
 			const match = recogniseFile(r.fields);
 			if (!match) continue;
 			const matched = match.mapping.columns.filter((c) => c.target).length;

@@ -81,8 +81,7 @@ async function importEach(
 	const byKind = new Map<FileKind, Prepared>();
 	const totalBytes = inputs.reduce((s, f) => s + f.bytes.length, 0);
 	let doneBytes = 0;
-	// The patients file is scanned first: the others' scans then count the rules across files.
-	const order = patientsFirst(inputs);
+	const order = scanOrder(inputs);
 	const scanned = new Map<Refusal | PendingFile, number>();
 	const patientIndex = () => {
 		const patients = byKind.get('patients');
@@ -216,18 +215,24 @@ function countEarly(byKind: ReadonlyMap<FileKind, Prepared>, early: ReadonlyMap<
 }
 
 /**
- * The order to scan files in: patients files first (known from the header at the start of the
- * file), then the others, each in the order given.
+ * The order to scan files in (kinds known from the header at the start of each file): patients
+ * files first, so the others' scans count the rules across files; then the other kinds, the
+ * largest first, so the database starts its longest read early and the page finishes scanning
+ * sooner after it; files of one kind in the order given.
  */
-function patientsFirst(inputs: readonly InputFile[]): number[] {
-	const isPatients = inputs.map((f) => {
-		const decoded = decodeBytes(f.name, f.bytes.subarray(0, 64 * 1024));
-		if (!decoded.ok) return false;
+function scanOrder(inputs: readonly InputFile[]): number[] {
+	const kinds = inputs.map((f) => {
+		// A header is on the first lines (a guess that misses only costs time).
+		const decoded = decodeBytes(f.name, f.bytes.subarray(0, 4096));
+		if (!decoded.ok) return null;
 		const found = findContractHeader(decoded.utf8);
-		return found.ok && found.kind === 'patients';
+		return found.ok ? found.kind : null;
 	});
-	const order = inputs.map((_, i) => i);
-	return [...order.filter((i) => isPatients[i]), ...order.filter((i) => !isPatients[i])];
+	const size = new Map<FileKind | null, number>();
+	inputs.forEach((f, i) => size.set(kinds[i]!, Math.max(size.get(kinds[i]!) ?? 0, f.bytes.length)));
+	const rank = (i: number) => (kinds[i] === 'patients' ? Infinity : size.get(kinds[i]!)!);
+	const group = (i: number) => kinds.indexOf(kinds[i]!);
+	return inputs.map((_, i) => i).sort((a, b) => rank(b) - rank(a) || group(a) - group(b) || a - b);
 }
 
 function noPatients(file: string): string {
@@ -242,8 +247,8 @@ export const isOutOfMemory = (e: unknown) =>
 
 /** Empty every loaded table: after a failure nothing partial stays behind. */
 export async function resetTables(db: Database): Promise<void> {
-	for (const sql of createLoadedTablesSql()) await db.query(sql);
-	await db.query('DROP TABLE IF EXISTS __patient_anchor');
+	// One batch: a round trip to the database worker each would add up to more than the work.
+	await db.query([...createLoadedTablesSql(), 'DROP TABLE IF EXISTS __patient_anchor'].join(';\n'));
 }
 
 /** Remove every trace of a file that failed halfway: a partial table is never left behind. */
@@ -522,9 +527,9 @@ class EarlyLoad implements StagedSink {
 
 	private taken = false;
 
-	/** Rename the table into place (the loaded table of that name is gone): nothing is left to drop. */
+	/** Drop the loaded table of that name and rename this one into place: nothing is left to drop. */
 	async takeInto(name: string): Promise<void> {
-		await this.db.query(`ALTER TABLE ${this.table} RENAME TO ${name}`);
+		await this.db.query(`DROP TABLE ${name}; ALTER TABLE ${this.table} RENAME TO ${name}`);
 		this.taken = true;
 	}
 
@@ -563,7 +568,6 @@ async function loadFile(
 	let inserted: number;
 	if (early?.started) {
 		inserted = await early.loaded();
-		await db.query(`DROP TABLE ${kind}`);
 		await early.takeInto(kind);
 	} else {
 		const buffer = bufferName(kind);
@@ -608,7 +612,10 @@ async function loadFile(
 	// Each rule across files sees the rows that passed the ones before it.
 	if (counts.slice(rules.length, rules.length + cross.length).some((n) => n > 0))
 		for (const rule of cross) await rejectAll(db, file, kind, rows, [rule], headerOf);
-	if (kind === 'patients') await keepFirst(db, file, kind, DUPLICATE_PATIENT, headerOf);
+	// The scan's index saw every staged patient_id as loaded: no repeat there, none in the table.
+	const index = early?.rows instanceof PatientIndex ? early.rows : null;
+	if (kind === 'patients' && !(index?.usable && early?.started))
+		await keepFirst(db, file, kind, DUPLICATE_PATIENT, headerOf);
 	if (kind === 'pain_scores') {
 		// A sorted file was checked in the scan; only rows still loaded count.
 		let repeats = a.scan.duplicates;
