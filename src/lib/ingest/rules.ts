@@ -58,6 +58,17 @@ export type RowTest = (b: RowBlock) => (n: number) => number;
 const isNull = (v: number) => v !== v;
 /** SQL's IS DISTINCT FROM over values that hold NULL as NaN. */
 const distinct = (a: number, b: number) => (isNull(a) ? !isNull(b) : isNull(b) || a !== b);
+/** `given IS NOT NULL AND missing IS NULL`. */
+const givenWithout =
+	(given: string, missing: string): RowTest =>
+	(b) => {
+		const [g, m] = [b.values(given), b.values(missing)];
+		return (n) => {
+			let k = 0;
+			for (let i = 0; i < n; i++) if (!isNull(g[i]!) && isNull(m[i]!)) k++;
+			return k;
+		};
+	};
 /** Per code of an enum column: whether its value is one of `values` (1) or not (0). */
 const codesOf = (b: RowBlock, column: string, values: readonly string[]) => {
 	const flags = new Uint8Array(64);
@@ -83,14 +94,7 @@ export function rowRules(
 		rules.push({
 			column: 'strength_unit',
 			when: 'strength IS NOT NULL AND strength_unit IS NULL',
-			test: (b) => {
-				const [strength, unit] = [b.values('strength'), b.values('strength_unit')];
-				return (n) => {
-					let k = 0;
-					for (let i = 0; i < n; i++) if (!isNull(strength[i]!) && isNull(unit[i]!)) k++;
-					return k;
-				};
-			},
+			test: givenWithout('strength', 'strength_unit'),
 			rule: 'required value missing (strength is given)',
 			value: null
 		});
@@ -136,14 +140,7 @@ export function rowRules(
 		rules.push({
 			column: 'drug',
 			when: 'daily_dose IS NOT NULL AND drug IS NULL',
-			test: (b) => {
-				const [dose, drug] = [b.values('daily_dose'), b.values('drug')];
-				return (n) => {
-					let k = 0;
-					for (let i = 0; i < n; i++) if (!isNull(dose[i]!) && isNull(drug[i]!)) k++;
-					return k;
-				};
-			},
+			test: givenWithout('daily_dose', 'drug'),
 			rule: 'a dose needs a drug',
 			value: null
 		});
