@@ -180,3 +180,33 @@ describe("the scan's rule counts (tally.ts)", () => {
 		}
 	});
 });
+
+describe('a unit given only in a header', () => {
+	test('counts as the value of the absent unit column, in the contract or not', async () => {
+		// No daily_dose_unit column: every row's unit is the header's. "g/day" fits no drug.
+		const patients =
+			'patient_id,office,diagnosis,implant_year,followup_end_day\nP1,Lexington,crps,2020,300\n';
+		for (const unit of ['mcg/day', 'g/day']) {
+			const pump = `patient_id,day,event,drug,daily_dose (${unit})\nP1,0,implant,fentanyl,5\nP1,10,dose_change,,3\n`;
+			const rules = checks('pump_events');
+			const tally = scan(
+				pump,
+				(plan) =>
+					new RuleTally(
+						'pump_events',
+						plan,
+						{ daily_dose_unit: unit },
+						rules.map((r) => r.test!),
+						scan(patients, (p) => new PatientIndex(p)).rows
+					)
+			).rows;
+			const fits = rules.findIndex((r) => r.when.includes('daily_dose_unit IS DISTINCT FROM'));
+			// Fentanyl's unit is mcg/day: the first row breaks the rule only with g/day. The second has
+			// a dose and no drug, so no unit fits it (the CASE gives NULL) and any unit breaks it.
+			expect(tally.counts[fits], unit).toBe(unit === 'g/day' ? 2 : 1);
+			const { report } = await load({ 'patients.csv': patients, 'pump.csv': pump });
+			const file = report.files.find((f) => f.kind === 'pump_events')!;
+			expect(file.rejected, unit).toBe(unit === 'g/day' ? 2 : 1);
+		}
+	});
+});

@@ -17,6 +17,9 @@ interface PatientFacts {
  * 0 is the one answer that must be right (tests compare both ways on every fixture).
  */
 
+/** The code of a text value outside its column's enum (a unit from a header). */
+const OUTSIDE_ENUM = 1e9;
+
 /** Rows tested at a time: the arrays a block's tests read. */
 const BLOCK_ROWS = 4096;
 
@@ -63,9 +66,13 @@ class Block implements RowBlock {
 		if (values) return values;
 		values = new Float64Array(BLOCK_ROWS);
 		const from = this.columns.at.get(column) ?? -1;
-		// An absent column loads as NULL, or as the unit its value column's header gives.
-		if (from < 0) values.fill(column in this.units ? this.code(column, this.units[column]!) : NaN);
-		else this.filled.push({ from, values });
+		// An absent column loads as NULL, or as the unit its value column's header gives: a value
+		// its enum may not hold (`g/day`), then a code no value of the enum has, and not NULL.
+		if (from < 0) {
+			const unit = this.units[column];
+			const code = unit === undefined ? NaN : this.code(column, unit);
+			values.fill(unit !== undefined && code !== code ? OUTSIDE_ENUM : code);
+		} else this.filled.push({ from, values });
 		this.byName.set(column, values);
 		return values;
 	}
