@@ -614,8 +614,9 @@ async function loadFile(
 		for (const rule of cross) await rejectAll(db, file, kind, rows, [rule], headerOf);
 	// The scan's index saw every staged patient_id as loaded: no repeat there, none in the table.
 	const index = early?.rows instanceof PatientIndex ? early.rows : null;
+	let repeatedPatients = 0;
 	if (kind === 'patients' && !(index?.usable && early?.started))
-		await keepFirst(db, file, kind, DUPLICATE_PATIENT, headerOf);
+		repeatedPatients = await keepFirst(db, file, kind, DUPLICATE_PATIENT, headerOf);
 	if (kind === 'pain_scores') {
 		// A sorted file was checked in the scan; only rows still loaded count.
 		let repeats = a.scan.duplicates;
@@ -682,7 +683,14 @@ async function loadFile(
 				`${plural(n, 'implanted patient')} ${n === 1 ? 'has' : 'have'} no implant row in ${file}`
 			);
 	}
-	return fileReport(db, a, timeForm, warnings, literal(file));
+	// Nothing was rejected or removed since the load (most files): the counts are known.
+	const untouched =
+		a.scan.problems.length === 0 &&
+		losers.size === 0 &&
+		!counts.slice(0, rules.length + cross.length).some((n) => n > 0) &&
+		repeatedPatients === 0 &&
+		!(kind === 'patients' && timeForm === 'date');
+	return fileReport(db, a, timeForm, warnings, literal(file), untouched ? inserted : null);
 }
 
 async function fileReport(
@@ -690,17 +698,22 @@ async function fileReport(
 	a: Prepared,
 	timeForm: 'day' | 'date',
 	warnings: string[],
-	f: string
+	f: string,
+	/** Rows loaded when nothing of the file was rejected (no problem recorded): no query then. */
+	allLoaded: number | null
 ): Promise<FileReport> {
 	const file = a.input.name;
-	const [{ loaded, rejected, problems }] = (await db.query<{
-		loaded: number;
-		rejected: number;
-		problems: number;
-	}>(
-		`SELECT (SELECT count(*) FROM ${a.kind})::INTEGER AS loaded, count(DISTINCT line)::INTEGER AS rejected, ` +
-			`count(*)::INTEGER AS problems FROM import_problems WHERE file = ${f}`
-	)) as [{ loaded: number; rejected: number; problems: number }];
+	const [{ loaded, rejected, problems }] =
+		allLoaded !== null
+			? [{ loaded: allLoaded, rejected: 0, problems: 0 }]
+			: ((await db.query<{
+					loaded: number;
+					rejected: number;
+					problems: number;
+				}>(
+					`SELECT (SELECT count(*) FROM ${a.kind})::INTEGER AS loaded, count(DISTINCT line)::INTEGER AS rejected, ` +
+						`count(*)::INTEGER AS problems FROM import_problems WHERE file = ${f}`
+				)) as [{ loaded: number; rejected: number; problems: number }]);
 	// A clean file (most) asks nothing more.
 	const first = problems
 		? await db.query<Problem>(
@@ -877,7 +890,7 @@ async function keepFirst(
 	table: string,
 	dup: { column: string; partition: string; rule: string },
 	headerOf: (c: string) => string
-): Promise<void> {
+): Promise<number> {
 	const f = literal(file);
 	const line = '_line';
 	const groups = `(SELECT ${dup.partition}, min(${line}) AS first_line FROM ${table} GROUP BY ALL HAVING count(*) > 1)`;
@@ -891,4 +904,5 @@ async function keepFirst(
 		await db.query(
 			`DELETE FROM ${table} WHERE ${line} IN (SELECT line FROM import_problems WHERE file = ${f})`
 		);
+	return n;
 }
