@@ -133,10 +133,11 @@ export class CellChecker {
 	/** The last number parsed was a 0 that means "not recorded" (CellRule.zeroIsNull). */
 	private zero = false;
 	/**
-	 * The duplicate key of the current record (pain_scores: patient_id and day), kept so the
-	 * scanner can find repeated keys in a sorted file without a database pass.
+	 * The whole-number part of the duplicate key of the current record (pain_scores: day, beside
+	 * patient_id in `id`), kept so the scanner can find repeated keys in a sorted file without a
+	 * database pass.
 	 */
-	readonly key: { text: number; int: number; start: number; end: number; value: number };
+	readonly key = { int: -1, value: 0 };
 
 	constructor(
 		private readonly b: Uint8Array,
@@ -149,7 +150,6 @@ export class CellChecker {
 		this.keep = Uint8Array.from(cols, (c) => (c.keep ? 1 : 0));
 		this.watch = Uint8Array.from(cols, (c) => (c.watch ? 1 : 0));
 		this.enums = cols.map((c) => (c.rule?.values ? c.rule.values.map((v) => encoder.encode(v)) : null));
-		this.key = { text: -1, int: -1, start: 0, end: 0, value: 0 };
 	}
 
 	/**
@@ -217,10 +217,6 @@ export class CellChecker {
 					st.formula++;
 				if (role === R_ID && ce - cs > 64 && charLength(b, cs, ce) > 64)
 					this.fail(col, this.text(cs, ce, quoted), 'longer than 64 characters');
-				if (col === this.key.text) {
-					this.key.start = cs;
-					this.key.end = ce;
-				}
 				if (col === this.id.column) {
 					this.id.start = cs;
 					this.id.end = ce;

@@ -364,10 +364,11 @@ function tallyOf(
 ): PatientIndex | RuleTally | null {
 	if (kind === 'patients') return new PatientIndex(plan);
 	if (!patients) return null;
-	const { rules, cross, warns } = checksOf(kind, keptHas(plan), headerUnits({ plan }), false);
+	const units = headerUnits({ plan });
+	const { rules, cross, warns } = checksOf(kind, keptHas(plan), units, false);
 	const tests = [...rules, ...cross, ...warns].map((r) => r.test);
 	if (!tests.every((t) => t !== undefined)) return null;
-	return new RuleTally(kind, plan, headerUnits({ plan }), tests, patients);
+	return new RuleTally(kind, plan, units, tests, patients);
 }
 
 let earlyTables = 0;
@@ -687,7 +688,7 @@ async function loadFile(
 	const untouched =
 		a.scan.problems.length === 0 &&
 		losers.size === 0 &&
-		!counts.slice(0, rules.length + cross.length).some((n) => n > 0) &&
+		!rejectedAny &&
 		repeatedPatients === 0 &&
 		!(kind === 'patients' && timeForm === 'date');
 	return fileReport(db, a, timeForm, warnings, literal(file), untouched ? inserted : null);

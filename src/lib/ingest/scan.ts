@@ -147,15 +147,14 @@ export class Scanner {
 		for (const b of head.before) this.skipped.push({ line: b.line, reason: b.reason });
 		this.read = head.before.length;
 		this.sorted = input.duplicateKey !== undefined;
-		if (input.duplicateKey) {
-			this.checker.key.text = input.duplicateKey.text;
-			this.checker.key.int = input.duplicateKey.int;
-		}
 		this.rows = input.rows ?? null;
-		if (this.rows) {
-			this.checker.values = new Float64Array(this.ncols).fill(NaN);
-			this.checker.id.column = this.rows.idColumn;
-		}
+		if (this.rows) this.checker.values = new Float64Array(this.ncols).fill(NaN);
+		// The duplicate key's text and the rows' id are both patient_id: the checker keeps one span.
+		const id = this.rows?.idColumn ?? input.duplicateKey?.text ?? -1;
+		if (input.duplicateKey && input.duplicateKey.text !== id)
+			throw new Error('the duplicate key and the rows must share their id column');
+		this.checker.id.column = id;
+		if (input.duplicateKey) this.checker.key.int = input.duplicateKey.int;
 		// Room for the records and their line numbers; most files need no second allocation.
 		this.out = new Uint8Array(Math.ceil((this.n - this.i) * 1.3) + 64);
 	}
@@ -506,17 +505,17 @@ export class Scanner {
 
 	/** Compare the record's key with the last staged one: note a repeat, or that the file is unsorted. */
 	private compareKey(line: number): void {
-		const k = this.checker.key;
+		const { id, key } = this.checker;
 		const p = this.prev;
-		const cmp = p.end < 0 ? 1 : compareKey(this.b, k.start, k.end, k.value, p.start, p.end, p.value);
+		const cmp = p.end < 0 ? 1 : compareKey(this.b, id.start, id.end, key.value, p.start, p.end, p.value);
 		if (cmp === 0) {
 			this.duplicates.push({ line, first: p.line });
 			return;
 		}
 		if (cmp < 0) this.sorted = false;
-		p.start = k.start;
-		p.end = k.end;
-		p.value = k.value;
+		p.start = id.start;
+		p.end = id.end;
+		p.value = key.value;
 		p.line = line;
 	}
 
@@ -605,7 +604,8 @@ function compareKey(
 	return v1 === v2 ? 0 : v1 < v2 ? -1 : 1;
 }
 
-function same(b: Uint8Array, a: number, h: number, len: number): boolean {
+/** The `len` bytes at `a` and at `h` are the same. */
+export function same(b: Uint8Array, a: number, h: number, len: number): boolean {
 	for (let k = 0; k < len; k++) if (b[a + k] !== b[h + k]) return false;
 	return true;
 }

@@ -1,7 +1,7 @@
 import { columnsOf, type FileKind } from '$lib/contract';
 import type { ColumnPlan } from './plan';
 import type { RowBlock, RowTest } from './rules';
-import type { RowSink } from './scan';
+import { same, type RowSink } from './scan';
 
 /** What the rules across files ask of a patient. */
 interface PatientFacts {
@@ -27,15 +27,13 @@ const BLOCK_ROWS = 4096;
 class Columns {
 	/** Plan index by contract column. */
 	readonly at = new Map<string, number>();
-	/** An enum column's values, by contract column (the file's or, for an absent column, the contract's). */
+	/** An enum column's values, by contract column (a kept column's CellRule holds the same). */
 	readonly enums = new Map<string, readonly string[]>();
 
 	constructor(kind: FileKind, plan: readonly ColumnPlan[]) {
 		for (const c of columnsOf(kind)) if (c.values) this.enums.set(c.name, c.values);
 		plan.forEach((p, i) => {
-			if (!p.keep || !p.target) return;
-			this.at.set(p.target, i);
-			if (p.rule?.values) this.enums.set(p.target, p.rule.values);
+			if (p.keep && p.target) this.at.set(p.target, i);
 		});
 	}
 
@@ -211,8 +209,6 @@ export class RuleTally implements RowSink {
 	}
 }
 
-function sameBytes(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
-	if (e1 - s1 !== e2 - s2) return false;
-	for (let k = 0; k < e1 - s1; k++) if (b[s1 + k] !== b[s2 + k]) return false;
-	return true;
-}
+/** `b[s1, e1)` and `b[s2, e2)` hold the same bytes. */
+const sameBytes = (b: Uint8Array, s1: number, e1: number, s2: number, e2: number) =>
+	e1 - s1 === e2 - s2 && same(b, s1, s2, e1 - s1);
