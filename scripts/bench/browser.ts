@@ -326,7 +326,7 @@ function phasesOf(queries: Timed[]): Record<string, number> {
 		if (/^(insert|create) __early_|^insert (patients|pain_scores|oral_opioids|pump_events)/.test(w))
 			return 'insert loaded';
 		if (
-			/^create (patient_facts|pain_month|pain_month_cells|pain_patients|pain_baseline|pain_window|pain_window_cells)/.test(
+			/^create (patient_facts|pain_month|pain_month_cells|pain_patients|patient_cells|pain_baseline|pain_window|pain_window_cells)/.test(
 				w
 			)
 		)

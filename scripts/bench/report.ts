@@ -275,7 +275,7 @@ function phaseOf(w: string): string {
 	if (/^SELECT count\(\*\) FILTER \(WHERE/.test(w)) return 'row-rule counts';
 	if (/^(insert import_problems|DELETE)/.test(w)) return 'problems';
 	if (
-		/^create (patient_facts|pain_month|pain_month_cells|pain_patients|pain_baseline|pain_window|pain_window_cells)\b/.test(
+		/^create (patient_facts|pain_month|pain_month_cells|pain_patients|patient_cells|pain_baseline|pain_window|pain_window_cells)\b/.test(
 			w
 		)
 	)

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../src/lib/db';
 import { loadDataset } from '../../src/lib/dataset';
@@ -5,12 +6,14 @@ import { nodeDatabase } from '../../src/lib/db/node';
 import {
 	ageBandSql,
 	cohortSummary,
+	filterClause,
 	painByMonth,
 	painPatients,
 	patientsByOffice,
 	run,
 	runOne,
-	NO_FILTERS
+	NO_FILTERS,
+	type Filters
 } from '../../src/lib/sql';
 import { files } from './helpers';
 
@@ -124,5 +127,68 @@ describe('filterClause', () => {
 			`SELECT ${ageBandSql('a')} AS band FROM (VALUES (18), (29), (30), (45), (89), (90), (NULL)) t(a)`
 		);
 		expect(rows.map((r) => r.band)).toEqual(['18-29', '18-29', '30-39', '40-49', '80-89', '90+', null]);
+	});
+});
+
+describe('patientsByOffice on the demo cohort: patient_cells against every patient', () => {
+	// With only offices and diagnoses set, patientsByOffice sums patient_cells; the reference reads
+	// every patient of patient_facts under the same filters.
+	const DIR = new URL('../../data/demo/', import.meta.url);
+	beforeAll(async () => {
+		const texts = Object.fromEntries(
+			readdirSync(DIR)
+				.filter((n) => n.endsWith('.csv'))
+				.map((n) => [n, readFileSync(new URL(n, DIR), 'utf8')])
+		);
+		await loadDataset(db, files(texts));
+	});
+
+	function reference(f: Filters) {
+		const w = filterClause(f);
+		return db.query(
+			`SELECT office, count(*)::INTEGER AS patients,
+			        count(*) FILTER (WHERE implanted)::INTEGER AS implanted,
+			        count(*) FILTER (WHERE trial_failed)::INTEGER AS trial_failed
+			 FROM patient_facts p WHERE ${w.sql} GROUP BY office ORDER BY patients DESC, office`,
+			w.params
+		);
+	}
+
+	test('the same rows under office and diagnosis filters, and under the others', async () => {
+		const values = async (column: string) =>
+			(
+				await db.query<{ v: string }>(
+					`SELECT DISTINCT ${column}::VARCHAR AS v FROM patient_facts WHERE ${column} IS NOT NULL ORDER BY v`
+				)
+			).map((r) => r.v);
+		const offices = await values('office');
+		const diagnoses = await values('diagnosis');
+		expect(offices.length).toBeGreaterThanOrEqual(4);
+		expect(diagnoses.length).toBeGreaterThanOrEqual(3);
+		const cells: Partial<Filters>[] = [
+			{},
+			{ offices: offices.slice(0, 1) },
+			{ offices: offices.slice(1, 3) },
+			{ diagnoses: diagnoses.slice(0, 1) },
+			{ offices: offices.slice(0, 2), diagnoses: diagnoses.slice(1) },
+			{ offices: ['no such office'] }
+		];
+		const others: Partial<Filters>[] = [
+			{ sexes: ['F'] },
+			{ offices: offices.slice(0, 2), implantYearFrom: 2019 },
+			{ itDrugs: ['morphine'] }
+		];
+		for (const [sets, table] of [
+			[cells, 'patient_cells'],
+			[others, 'patient_facts']
+		] as const)
+			for (const c of sets) {
+				const f = { ...NO_FILTERS, ...c };
+				const q = patientsByOffice(f);
+				expect(q.sql, JSON.stringify(c)).toContain(`FROM ${table}`);
+				expect(await run(db, q), JSON.stringify(c)).toEqual(await reference(f));
+			}
+		// Not a comparison of empty lists: the unfiltered cohort has every office.
+		expect((await run(db, patientsByOffice(NO_FILTERS))).length).toBe(offices.length);
 	});
 });

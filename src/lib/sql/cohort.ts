@@ -1,5 +1,5 @@
 import { DAYS_PER_MONTH } from '$lib/outcomes';
-import { filterClause, type Filters } from './filters';
+import { filterClause, onlyOfficesAndDiagnoses, type Filters } from './filters';
 import type { Query } from './query';
 
 export interface CohortSummary {
@@ -34,8 +34,21 @@ export interface OfficeCount {
 	trial_failed: number;
 }
 
+/**
+ * Patients, implanted and failed trials per office, largest first. With only offices and
+ * diagnoses filtered it sums `patient_cells` (counted once after load) instead of reading every
+ * patient.
+ */
 export function patientsByOffice(f: Filters): Query {
 	const w = filterClause(f);
+	if (onlyOfficesAndDiagnoses(f))
+		return {
+			name: 'patientsByOffice',
+			sql: `SELECT office, sum(patients)::INTEGER AS patients, sum(implanted)::INTEGER AS implanted,
+			        sum(trial_failed)::INTEGER AS trial_failed
+			      FROM patient_cells p WHERE ${w.sql} GROUP BY office ORDER BY patients DESC, office`,
+			params: w.params
+		};
 	return {
 		name: 'patientsByOffice',
 		sql: `SELECT office, count(*)::INTEGER AS patients,

@@ -23,6 +23,11 @@ import { painWindowCellsSql } from './painOutcomes';
  * has one row per patient of `pain_month`, so painPatients counts filtered patients (46k rows at
  * a million scores) instead of distinct ids among their patient-months (600k).
  *
+ * `patient_cells` counts patients per office and diagnosis (implanted, failed trials, and those of
+ * `pain_patients`): with only those filters set, patientsByOffice and painPatients sum a few rows
+ * instead of filtering every patient (at a million scores 4.0 and 2.6 ms instead of 7.2 and 6.9
+ * per filter change in duckdb-wasm).
+ *
  * `pain_window_cells` (painOutcomes.ts) counts the patient-windows per office and diagnosis for
  * the responder counts.
  */
@@ -47,7 +52,13 @@ export function firstDeriveSql(): string[] {
 		 SELECT office, diagnosis, month, pain, count(*)::INTEGER AS n
 		 FROM pain_month JOIN patient_facts USING (pid) GROUP BY ALL ORDER BY office, diagnosis, month, pain`,
 		`CREATE OR REPLACE TABLE pain_patients AS
-		 SELECT pid, count(*)::INTEGER AS months FROM pain_month GROUP BY pid`
+		 SELECT pid, count(*)::INTEGER AS months FROM pain_month GROUP BY pid`,
+		`CREATE OR REPLACE TABLE patient_cells AS
+		 SELECT office, diagnosis, count(*)::INTEGER AS patients,
+		        count(*) FILTER (WHERE implanted)::INTEGER AS implanted,
+		        count(*) FILTER (WHERE trial_failed)::INTEGER AS trial_failed,
+		        count(*) FILTER (WHERE in_outcome AND pid IN (SELECT pid FROM pain_patients))::INTEGER AS pain_patients
+		 FROM patient_facts GROUP BY office, diagnosis ORDER BY office, diagnosis`
 	];
 }
 

@@ -114,10 +114,17 @@ export function quartilesOfCells(cells: readonly Cell[]): PainMonth[] {
 /**
  * Patients in the outcome population with at least one score in the trajectory range: those of
  * `pain_patients` (one row per patient of `pain_month`), so a filter change counts filtered
- * patients, not distinct ids among their patient-months.
+ * patients, not distinct ids among their patient-months. With only offices and diagnoses filtered
+ * it sums their counts in `patient_cells`.
  */
 export function painPatients(f: Filters): Query {
 	const w = filterClause(f);
+	if (onlyOfficesAndDiagnoses(f))
+		return {
+			name: 'painPatients',
+			sql: `SELECT coalesce(sum(pain_patients), 0)::INTEGER AS n FROM patient_cells p WHERE ${w.sql}`,
+			params: w.params
+		};
 	return {
 		name: 'painPatients',
 		sql: `SELECT count(*)::INTEGER AS n
