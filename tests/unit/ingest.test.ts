@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { isAgeOver89 } from '../../src/lib/ingest/identifiers';
 import { load } from './helpers';
 
 const PATIENTS = `patient_id,office,diagnosis,implant_year,trial_day,followup_end_day
@@ -98,5 +99,16 @@ describe('importFiles', () => {
 			{ patient_id: 'A', day: 92 },
 			{ patient_id: 'B', day: 1 }
 		]);
+	});
+});
+
+describe('isAgeOver89', () => {
+	test('a whole number 90-130 of two or three digits, nothing else', () => {
+		const over = (text: string) => {
+			const b = new TextEncoder().encode(` ${text} `);
+			return isAgeOver89(b, 1, b.length - 1);
+		};
+		expect(['90', '090', '99', '100', '130'].filter(over)).toEqual(['90', '090', '99', '100', '130']);
+		expect(['89', '131', '9', '1000', '9a', '-95', '95.0', ''].filter(over)).toEqual([]);
 	});
 });
