@@ -48,6 +48,56 @@ describe('importFiles', () => {
 		expect(f.problems).toEqual([{ line: 4, column: null, value: null, rule: 'expected 4 fields, found 5' }]);
 	});
 
+	test('gives every loaded row its physical line, past 9, 99 and 999 and across skipped lines', async () => {
+		// The scan writes each staged record's line number (LineDigits, counted up from the last);
+		// a blank line makes the file load from those staged records rather than as written.
+		const unknown = new Set([9, 10, 11, 99, 100, 101, 999, 1000, 1001, 1205]);
+		const lines = ['patient_id,day,pain_avg'];
+		for (let line = 2; line <= 1205; line++)
+			lines.push(line === 500 ? '' : `${unknown.has(line) ? 'P9' : 'P1'},${line},5`);
+		const { db, report } = await load({ 'patients.csv': PATIENTS, 'pain.csv': lines.join('\n') + '\n' });
+		const f = report.files.find((x) => x.kind === 'pain_scores')!;
+		expect(f).toMatchObject({ read: 1204, loaded: 1193, rejected: 10, skipped: 1 });
+		expect(f.problems.map((p) => p.line)).toEqual([...unknown]);
+		const loaded = await db.query<{ _line: number; day: number }>(
+			'SELECT _line, day FROM pain_scores ORDER BY _line'
+		);
+		const expected = Array.from({ length: 1204 }, (_, k) => k + 2).filter(
+			(l) => l !== 500 && !unknown.has(l)
+		);
+		expect(loaded.map((r) => r._line)).toEqual(expected);
+		// Each row's day is its line in this file: the line number belongs to that row.
+		expect(loaded.every((r) => r.day === r._line)).toBe(true);
+	});
+
+	test('reads enum values in any case as the contract spells them, and rejects near misses', async () => {
+		// csf_leak and catheter share a length and a first letter: both are compared (cells.ts enumKey).
+		const pump =
+			'patient_id,day,event,drug,daily_dose,daily_dose_unit,complication\n' +
+			'P1,0,IMPLANT,Morphine,1.5,MG/DAY,\n' +
+			'P1,10,complication,,,,CSF_Leak\n' +
+			'P1,20,Complication,,,,CATHETER\n' +
+			'P1,30,complication,,,,catheters\n' +
+			'P1,40,refil,,,,\n' +
+			'P1,50,complication,,,,csf_leaK\n';
+		const { db, report } = await load({ 'patients.csv': PATIENTS, 'pump.csv': pump });
+		const f = report.files.find((x) => x.kind === 'pump_events')!;
+		expect(f).toMatchObject({ read: 6, loaded: 4, rejected: 2, skipped: 0 });
+		expect(f.problems.map((p) => [p.line, p.column, p.value])).toEqual([
+			[5, 'complication', 'catheters'],
+			[6, 'event', 'refil']
+		]);
+		const rows = await db.query(
+			'SELECT event, drug, daily_dose_unit, complication FROM pump_events ORDER BY day'
+		);
+		expect(rows).toEqual([
+			{ event: 'implant', drug: 'morphine', daily_dose_unit: 'mg/day', complication: null },
+			{ event: 'complication', drug: null, daily_dose_unit: null, complication: 'csf_leak' },
+			{ event: 'complication', drug: null, daily_dose_unit: null, complication: 'catheter' },
+			{ event: 'complication', drug: null, daily_dose_unit: null, complication: 'csf_leak' }
+		]);
+	});
+
 	test('refuses a file whose required column has no match, naming the headers found', async () => {
 		const { report } = await load({ 'p.csv': 'patient_id,office\nP1,Lexington\n' });
 		expect(report.files).toEqual([]);

@@ -121,6 +121,8 @@ export class CellChecker {
 	private readonly keep: Uint8Array;
 	private readonly watch: Uint8Array;
 	private readonly enums: (Uint8Array[] | null)[];
+	/** Per enum column, its value by length and first letter (enumKey; -1: none, -2: look through all). */
+	private readonly enumKeys: (Int8Array | null)[];
 	private readonly date: DateRead = { form: 0, dateEnd: 0, hasTime: false, hasZone: false };
 	/** The decimal separator of the last number parsed. */
 	private sep = 0;
@@ -150,6 +152,15 @@ export class CellChecker {
 		this.keep = Uint8Array.from(cols, (c) => (c.keep ? 1 : 0));
 		this.watch = Uint8Array.from(cols, (c) => (c.watch ? 1 : 0));
 		this.enums = cols.map((c) => (c.rule?.values ? c.rule.values.map((v) => encoder.encode(v)) : null));
+		this.enumKeys = this.enums.map((values) => {
+			if (!values) return null;
+			const keys = new Int8Array(ENUM_KEYS).fill(-1);
+			values.forEach((v, j) => {
+				const k = enumKey(v.length, v[0]!);
+				keys[k] = keys[k] === -1 && j < 127 ? j : -2;
+			});
+			return keys;
+		});
 	}
 
 	/**
@@ -385,7 +396,10 @@ export class CellChecker {
 		const b = this.b;
 		const len = ce - cs;
 		const values = this.enums[col]!;
-		for (let j = 0; j < values.length; j++) {
+		// Most values are told apart by their length and first letter: one to compare, or none.
+		const only = this.enumKeys[col]![enumKey(len, b[cs]!)]!;
+		if (only === -1) return false;
+		for (let j = only < 0 ? 0 : only; j < (only < 0 ? values.length : only + 1); j++) {
 			const v = values[j]!;
 			if (v.length !== len) continue;
 			let k = 0;
@@ -433,6 +447,17 @@ export class CellChecker {
 		if (d.hasZone) st.withZone++;
 		return null;
 	}
+}
+
+/** Slots of an enum column's key table: lengths 0-63 by 32 first-letter classes. */
+const ENUM_KEYS = 64 * 32;
+
+/**
+ * Where an enum value of `len` bytes starting with byte `first` sits in its column's key table:
+ * a letter counts in either case (as enum values match), a longer value shares the last length.
+ */
+function enumKey(len: number, first: number): number {
+	return (len < 63 ? len : 63) * 32 + ((first | 0x20) & 31);
 }
 
 function copy(b: Uint8Array, s: number, e: number, out: Uint8Array, o: number): number {

@@ -121,6 +121,7 @@ export class Scanner {
 	private readonly lenient: boolean;
 	private readonly rows: RowSink | null;
 	private readonly stray = { count: 0, lines: [] as number[] };
+	private readonly lineDigits = new LineDigits();
 
 	constructor(private readonly input: ScanInput) {
 		const { bytes, head, plan } = input;
@@ -223,7 +224,7 @@ export class Scanner {
 			checker.line = recLine;
 			checker.bad = false;
 			const pending = problems.length;
-			o = writeLine(out, o, recLine);
+			o = this.lineDigits.write(out, o, recLine);
 			let field = 0;
 			let fStart = i;
 			let keepF = keep[0] === 1;
@@ -557,23 +558,46 @@ export function scanAll(input: ScanInput): ScanResult {
 	return s.result();
 }
 
-/** The physical line number as ASCII digits, written straight into the staged buffer. */
-function writeLine(out: Uint8Array, o: number, v: number): number {
-	const len = digitsOf(v);
-	for (let k = o + len - 1; k >= o; k--) {
-		out[k] = 0x30 + (v % 10);
-		v = (v / 10) | 0;
-	}
-	return o + len;
-}
+/**
+ * The physical line number as ASCII digits, written straight into the staged buffer. Records are
+ * mostly one line each: the last number's digits are counted up by one rather than worked out
+ * again with two divisions per digit.
+ */
+class LineDigits {
+	private readonly digits = new Uint8Array(16);
+	private len = 0;
+	private value = -2;
 
-function digitsOf(v: number): number {
-	let len = 1;
-	while (v >= 10) {
-		v = (v / 10) | 0;
-		len++;
+	write(out: Uint8Array, o: number, v: number): number {
+		const d = this.digits;
+		if (v === this.value + 1 && !this.increment()) this.value = v;
+		else if (v !== this.value) this.set(v);
+		const len = this.len;
+		for (let k = 0; k < len; k++) out[o + k] = d[k]!;
+		return o + len;
 	}
-	return len;
+
+	/** Add one to the digits in place; false when that needs a digit more (99 to 100). */
+	private increment(): boolean {
+		const d = this.digits;
+		for (let k = this.len - 1; k >= 0; k--) {
+			if (d[k] !== 0x39) {
+				d[k]!++;
+				return false;
+			}
+			d[k] = 0x30;
+		}
+		return true;
+	}
+
+	private set(v: number): void {
+		const d = this.digits;
+		let len = 1;
+		for (let w = v; w >= 10; w = (w / 10) | 0) len++;
+		for (let k = len - 1, w = v; k >= 0; k--, w = (w / 10) | 0) d[k] = 0x30 + (w % 10);
+		this.len = len;
+		this.value = v;
+	}
 }
 
 /** Only spaces, tabs and delimiters (`,,,` is what a spreadsheet writes for an empty row). */

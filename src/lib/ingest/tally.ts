@@ -46,6 +46,7 @@ class Columns {
 /** The rows of one block, column by column (RowBlock). */
 class Block implements RowBlock {
 	n = 0;
+	serial = 0;
 	readonly known = new Uint8Array(BLOCK_ROWS);
 	readonly implanted = new Uint8Array(BLOCK_ROWS);
 	readonly end = new Float64Array(BLOCK_ROWS);
@@ -206,6 +207,7 @@ export class RuleTally implements RowSink {
 		if (n === 0) return;
 		for (let k = 0; k < this.tests.length; k++) this.tallies[k]! += this.tests[k]!(n);
 		this.block.n = 0;
+		this.block.serial++;
 	}
 }
 
