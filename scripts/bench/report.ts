@@ -111,22 +111,19 @@ function sameSql(s: Size) {
 
 /**
  * The plain typed read_csv an import is compared with: the median of the rounds alternated with
- * the validated import in one page (importRatio), else the bench page's one read. A single read
- * strayed from 3.2 to 4.2 s at 1M rows between runs; the median of five does not stray as far.
+ * the validated import in one page (importRatio). The bench page's first, cold read strayed from
+ * 3.2 to 4.2 s at 1M rows between runs; the median of the rounds does not stray as far.
  */
-function plainBaseline(s: Size): { ms: number | null; label: string } {
-	const rounds = s.page?.importRatio?.plainMs ?? [];
-	if (rounds.length) return { ms: median(rounds), label: `median of ${rounds.length} rounds` };
-	const one = s.page?.duckdb?.plainReadCsvMs;
-	return { ms: one ?? null, label: 'one read' };
+function plainMedian(s: Size): number | null {
+	return median(s.page?.importRatio?.plainMs ?? []);
 }
 
 function targets(r: Results): string {
 	const s = sizes(r).find((z) => z.cohort.label === '1m');
 	if (!s) return '_No 1M-row cohort in this run: the targets are stated on 1M rows._';
 	const cold = median(r.browser?.coldStart.navigationToChartMs ?? []);
-	const plain = plainBaseline(s);
-	const importRatio = ratio(s.app?.importToChartMs, plain.ms);
+	const plain = plainMedian(s);
+	const importRatio = ratio(s.app?.importToChartMs, plain);
 	const p95 = s.app?.filterChange?.sample?.p95 ?? null;
 	const duck = s.page?.duckdb;
 	const arqE2e = ratio(s.page?.arquero?.endToEndMs, duck?.endToEndMs);
@@ -146,9 +143,9 @@ function targets(r: Results): string {
 		[
 			[
 				'import at most 1.5x a plain typed read_csv',
-				`${x(importRatio)} (${ms(s.app?.importToChartMs)} upload-to-chart vs ${ms(plain.ms)}, the plain read's ${plain.label}); ` +
+				`${x(importRatio)} (${ms(s.app?.importToChartMs)} upload-to-chart vs ${ms(plain)}, the plain read's median of ${s.page?.importRatio?.plainMs.length ?? 0} rounds); ` +
 					`the import alone, bytes to validated and derived tables (loadDataset), ` +
-					`${x(ratio(s.app?.loadDatasetMs, plain.ms))} (${ms(s.app?.loadDatasetMs)})`,
+					`${x(ratio(s.app?.loadDatasetMs, plain))} (${ms(s.app?.loadDatasetMs)})`,
 				verdict(importRatio === null ? null : importRatio <= 1.5)
 			],
 			[
@@ -195,7 +192,7 @@ function otherTargets(r: Results, verdict: (ok: boolean | null) => string): stri
 		const z = sizes(r).find((c) => c.cohort.label === label);
 		if (!z) continue;
 		const ab = z.page?.importRatio;
-		const plain = median(ab?.plainMs ?? []);
+		const plain = plainMedian(z);
 		const checked = median(ab?.validatedMs ?? []);
 		const validated = ratio(checked, plain);
 		const runs = ab ? `${ab.validatedMs.length} runs each` : 'not measured';
@@ -430,9 +427,11 @@ export function renderMarkdown(r: Results): string {
 		? '**Quiet machine**: little else ran during the run (the load average is mostly the benchmark itself).'
 		: '**Shared machine**: other work was building and testing on it during the run, so every\n  figure includes contention.';
 	const largest = list.at(-1);
+	const coldRead = largest?.page?.duckdb?.plainReadCsvMs;
+	const warmReads = largest ? plainMedian(largest) : null;
 	const coldPlain =
-		largest?.page?.duckdb?.plainReadCsvMs !== undefined && plainBaseline(largest).ms !== null
-			? ` (${largest.cohort.label}: ${ms(largest.page.duckdb.plainReadCsvMs)} cold, ${ms(plainBaseline(largest).ms)} for the rounds' median)`
+		coldRead !== undefined && warmReads !== null
+			? ` (${largest!.cohort.label}: ${ms(coldRead)} cold, ${ms(warmReads)} for the rounds' median)`
 			: '';
 	const overview = table(
 		[
@@ -462,8 +461,8 @@ export function renderMarkdown(r: Results): string {
 				a?.ok ? ms(a.importToChartMs) : `failed: ${a?.error ?? 'not run'}`,
 				ms(a?.importToAllTablesMs),
 				ms(a?.loadDatasetMs),
-				ms(plainBaseline(s).ms),
-				x(ratio(a?.importToChartMs, plainBaseline(s).ms)),
+				ms(plainMedian(s)),
+				x(ratio(a?.importToChartMs, plainMedian(s))),
 				ms(a?.dashboardRenderMs),
 				fc ? `${ms(fc.p50)} / ${ms(fc.p95)} (${fc.n})` : (a?.filterChange?.mode ?? '–'),
 				rv ? `${ms(rv.p50)} / ${ms(rv.p95)} (${rv.n})` : '–',

@@ -399,7 +399,8 @@ export class CellChecker {
 		// Most values are told apart by their length and first letter: one to compare, or none.
 		const only = this.enumKeys[col]![enumKey(len, b[cs]!)]!;
 		if (only === -1) return false;
-		for (let j = only < 0 ? 0 : only; j < (only < 0 ? values.length : only + 1); j++) {
+		const [from, to] = only === -2 ? [0, values.length] : [only, only + 1];
+		for (let j = from; j < to; j++) {
 			const v = values[j]!;
 			if (v.length !== len) continue;
 			let k = 0;

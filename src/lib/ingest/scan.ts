@@ -570,24 +570,24 @@ class LineDigits {
 
 	write(out: Uint8Array, o: number, v: number): number {
 		const d = this.digits;
-		if (v === this.value + 1 && !this.increment()) this.value = v;
+		if (v === this.value + 1 && this.countUp()) this.value = v;
 		else if (v !== this.value) this.set(v);
 		const len = this.len;
 		for (let k = 0; k < len; k++) out[o + k] = d[k]!;
 		return o + len;
 	}
 
-	/** Add one to the digits in place; false when that needs a digit more (99 to 100). */
-	private increment(): boolean {
+	/** Add one to the digits in place: false when that needs a digit more (99 to 100). */
+	private countUp(): boolean {
 		const d = this.digits;
 		for (let k = this.len - 1; k >= 0; k--) {
 			if (d[k] !== 0x39) {
 				d[k]!++;
-				return false;
+				return true;
 			}
 			d[k] = 0x30;
 		}
-		return true;
+		return false;
 	}
 
 	private set(v: number): void {
