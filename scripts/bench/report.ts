@@ -118,12 +118,35 @@ function plainMedian(s: Size): number | null {
 	return median(s.page?.importRatio?.plainMs ?? []);
 }
 
+/**
+ * Issue 7's import, bytes to validated and derived tables, against a plain typed read_csv of the
+ * same bytes, each pair in the same state. `warm`: the validated import plus the dashboard's
+ * derived tables against the read_csv alternated with it, both in one warmed DuckDB (medians of
+ * the rounds). `cold`: the app's first upload (loadDataset) against the bench page's first read_csv,
+ * each the first large read of its database: a first read touches memory the database never had,
+ * slowly on this machine (1 GB of fresh WebAssembly memory took 4.5 s to touch in Chromium here).
+ */
+function importRatios(s: Size) {
+	const ab = s.page?.importRatio;
+	const rounds = ab?.validatedMs.length ?? 0;
+	const both = (ab?.validatedMs ?? []).map((v, i) => v + (ab?.derivedMs?.[i] ?? NaN));
+	const warmMs = both.every(Number.isFinite) ? median(both) : null;
+	const coldPlainMs = s.page?.duckdb?.plainReadCsvMs ?? null;
+	return {
+		rounds,
+		warmMs,
+		warm: ratio(warmMs, plainMedian(s)),
+		coldPlainMs,
+		cold: ratio(s.app?.loadDatasetMs, coldPlainMs)
+	};
+}
+
 function targets(r: Results): string {
 	const s = sizes(r).find((z) => z.cohort.label === '1m');
 	if (!s) return '_No 1M-row cohort in this run: the targets are stated on 1M rows._';
 	const cold = median(r.browser?.coldStart.navigationToChartMs ?? []);
 	const plain = plainMedian(s);
-	const importRatio = ratio(s.app?.importToChartMs, plain);
+	const imported = importRatios(s);
 	const p95 = s.app?.filterChange?.sample?.p95 ?? null;
 	const duck = s.page?.duckdb;
 	const arqE2e = ratio(s.page?.arquero?.endToEndMs, duck?.endToEndMs);
@@ -142,11 +165,15 @@ function targets(r: Results): string {
 		['target (1M pain rows, headless Chromium, 2 cores)', 'measured', 'verdict'],
 		[
 			[
-				'import at most 1.5x a plain typed read_csv',
-				`${x(importRatio)} (${ms(s.app?.importToChartMs)} upload-to-chart vs ${ms(plain)}, the plain read's median of ${s.page?.importRatio?.plainMs.length ?? 0} rounds); ` +
-					`the import alone, bytes to validated and derived tables (loadDataset), ` +
-					`${x(ratio(s.app?.loadDatasetMs, plain))} (${ms(s.app?.loadDatasetMs)})`,
-				verdict(importRatio === null ? null : importRatio <= 1.5)
+				'import (bytes to validated and derived tables) at most 1.5x a plain typed read_csv',
+				`alternated in one page: ${x(imported.warm)} (importFiles + the dashboard's derived tables ${ms(imported.warmMs)} vs read_csv ${ms(plain)}, medians of ${imported.rounds} rounds); ` +
+					`first read in a fresh database: ${x(imported.cold)} (the app's upload, loadDataset ${ms(s.app?.loadDatasetMs)}, vs the bench page's first read_csv ${ms(imported.coldPlainMs)}). ` +
+					`Not the import: upload to chart, reading the files and drawing the dashboard too, ${ms(s.app?.importToChartMs)} (${x(ratio(s.app?.importToChartMs, plain))} the alternated read_csv)`,
+				verdict(
+					imported.warm === null || imported.cold === null
+						? null
+						: imported.warm <= 1.5 && imported.cold <= 1.5
+				)
 			],
 			[
 				'filter change p95 under 100 ms',

@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { nodeDatabase } from '../../src/lib/db/node';
 import { importFiles, type ImportOptions } from '../../src/lib/ingest';
+import { findContractHeader } from '../../src/lib/ingest/dialect';
+import { contractPlan } from '../../src/lib/ingest/plan';
+import { Scanner } from '../../src/lib/ingest/scan';
 import { files, load } from './helpers';
 
 // A file in day form is loaded into a table of its own while the next file is scanned
@@ -228,15 +231,29 @@ describe('a clean file read whole, as written, while it is scanned', () => {
 			dropBuffer: (name) => inner.dropBuffer(name)
 		};
 		expect(await importFiles(db, files(inputs))).toEqual(report);
-		/** How a file of this kind loaded: read whole, in chunks, after the scans, or a mix. */
+		/**
+		 * How a file of this kind loaded: read whole, in chunks of staged records, its clean records
+		 * as written and then chunks, after the scans; after a whole read that was dropped.
+		 */
 		const how = (kind: string) => {
 			const table = (re: RegExp) => sqls.map((q) => re.exec(q)?.[1]).find((t) => t !== undefined);
-			const whole = table(
-				new RegExp(`TABLE (__early_\\d+_${kind}) AS SELECT .*row_number\\(\\) OVER \\(\\)`, 's')
+			const asWritten = new RegExp(
+				`TABLE (__early_\\d+_${kind}) AS SELECT .*row_number\\(\\) OVER \\(\\)`,
+				's'
 			);
+			const first = table(asWritten);
 			const renamed = table(new RegExp(`ALTER TABLE (__early_\\d+_${kind}) RENAME`));
-			const early = renamed === undefined ? 'after the scans' : renamed === whole ? 'whole' : 'chunks';
-			return whole && renamed !== whole ? `whole, then ${early}` : early;
+			const read = (t: string) => sqls.some((q) => asWritten.exec(q)?.[1] === t);
+			const inserted = (t: string) => sqls.some((q) => q.startsWith(`INSERT INTO ${t} `));
+			const early =
+				renamed === undefined
+					? 'after the scans'
+					: !read(renamed)
+						? 'chunks'
+						: inserted(renamed)
+							? 'as written, then chunks'
+							: 'whole';
+			return first && renamed !== first ? `whole, then ${early}` : early;
 		};
 		return { report, how };
 	}
@@ -281,44 +298,52 @@ describe('a clean file read whole, as written, while it is scanned', () => {
 
 	// Each file is clean (nothing rejected) but one record is staged other than as written, or
 	// the lines are not one per record: found in the scan's first slice, so no whole read is
-	// started and the staged records load in chunks.
+	// started. The clean records before it load as written (the scan did not stage them), the
+	// staged records from it on in chunks; when it is the first record, all load in chunks. `load`
+	// checks both against the read of every record staged.
 	const painWith = (row: string) => `patient_id,day,pain_avg,pain_worst\nP1,-10,8,9\n${row}\nP2,-5,7,8\n`;
-	const staged: [string, Record<string, string>, string][] = [
-		['an unquoted value with spaces (trimmed)', { 'pain.csv': painWith(' P1 ,30,4,5') }, 'pain_scores'],
-		['a quoted value with spaces (trimmed)', { 'pain.csv': painWith('" P1 ",30,4,5') }, 'pain_scores'],
-		['a null spelling (NA)', { 'pain.csv': painWith('P1,30,4,NA') }, 'pain_scores'],
-		['an empty quoted value', { 'pain.csv': painWith('P1,30,4,""') }, 'pain_scores'],
-		['a value of spaces', { 'pain.csv': painWith('P1,30,4,  ') }, 'pain_scores'],
-		['a quoted number', { 'pain.csv': painWith('P1,30,"4",5') }, 'pain_scores'],
-		['a trailing delimiter', { 'pain.csv': painWith('P1,30,4,5,') }, 'pain_scores'],
-		['a blank line', { 'pain.csv': painWith('P1,30,4,5\n') }, 'pain_scores'],
-		['decimal commas', { 'pain.csv': 'patient_id;day;pain_avg\nP1;-10;8\nP1;30;4,5\n' }, 'pain_scores'],
+	const THEN = 'as written, then chunks';
+	const staged: [string, Record<string, string>, string, string][] = [
+		['an unquoted value with spaces (trimmed)', { 'pain.csv': painWith(' P1 ,30,4,5') }, 'pain_scores', THEN],
+		['a quoted value with spaces (trimmed)', { 'pain.csv': painWith('" P1 ",30,4,5') }, 'pain_scores', THEN],
+		['a null spelling (NA)', { 'pain.csv': painWith('P1,30,4,NA') }, 'pain_scores', THEN],
+		['an empty quoted value', { 'pain.csv': painWith('P1,30,4,""') }, 'pain_scores', THEN],
+		['a value of spaces', { 'pain.csv': painWith('P1,30,4,  ') }, 'pain_scores', THEN],
+		['a quoted number', { 'pain.csv': painWith('P1,30,"4",5') }, 'pain_scores', THEN],
+		['a trailing delimiter', { 'pain.csv': painWith('P1,30,4,5,') }, 'pain_scores', THEN],
+		['a blank line', { 'pain.csv': painWith('P1,30,4,5\n') }, 'pain_scores', THEN],
+		['a CRLF line end among LF ones', { 'pain.csv': painWith('P1,30,4,5\r') }, 'pain_scores', THEN],
+		['a comment line', { 'pain.csv': painWith('# checked\nP1,30,4,5') }, 'pain_scores', THEN],
+		['decimal commas', { 'pain.csv': 'patient_id;day;pain_avg\nP1;-10;8\nP1;30;4,5\n' }, 'pain_scores', THEN],
 		[
 			'an enum value spelled in capitals',
 			{ 'patients.csv': PATIENTS.replace('Lexington,fbss', 'Lexington,FBSS') },
-			'patients'
+			'patients',
+			'chunks'
 		],
 		[
 			'a 0 that means "not recorded"',
 			{ 'opioids.csv': OPIOIDS.replace(',28,oxycodone,10,mg,2,56,', ',28,oxycodone,10,mg,2,0,') },
-			'oral_opioids'
+			'oral_opioids',
+			THEN
 		],
 		[
 			'a quoted value over two lines',
 			{ 'patients.csv': PATIENTS.replace('P1,Lexington,', 'P1,"Lexington\nNorth",') },
-			'patients'
+			'patients',
+			'chunks'
 		]
 	];
-	test.each(staged)('loads the staged records after %s', async (_, inputs, kind) => {
+	test.each(staged)('loads the staged records after %s', async (_, inputs, kind, loaded) => {
 		const { report, how } = await howLoaded({ 'patients.csv': PATIENTS, ...inputs });
 		expect(report.refused).toEqual([]);
 		const f = report.files.find((x) => x.kind === kind)!;
 		expect(f.rejected).toBe(0);
-		expect(how(kind)).toBe('chunks');
+		expect(how(kind)).toBe(loaded);
 		expect(await earlyTables()).toEqual([]);
 	});
 
-	test('an unclean record after the first slice: the whole read is dropped, the file loads in chunks from its start', async () => {
+	test('an unclean record after the first slice: the whole read is dropped, the clean records are read again as written, the rest in chunks', async () => {
 		// 30,000 records (about 400 KB, past the scan's 256 KB first slice), the last one trimmed.
 		const rows = Array.from(
 			{ length: 30_000 },
@@ -329,7 +354,7 @@ describe('a clean file read whole, as written, while it is scanned', () => {
 			'patients.csv': PATIENTS,
 			'pain.csv': `patient_id,day,pain_avg,pain_worst\n${rows.join('\n')}\n`
 		});
-		expect(how('pain_scores')).toBe('whole, then chunks');
+		expect(how('pain_scores')).toBe('whole, then as written, then chunks');
 		const f = report.files[1]!;
 		expect([f.read, f.loaded, f.rejected]).toEqual([30_000, 30_000, 0]);
 		expect(await earlyTables()).toEqual([]);
@@ -340,7 +365,7 @@ describe('a clean file read whole, as written, while it is scanned', () => {
 			'patients.csv': PATIENTS,
 			'pain.csv': painWith('P1,30,eleven,5')
 		});
-		expect(how('pain_scores')).toBe('chunks');
+		expect(how('pain_scores')).toBe(THEN);
 		expect(report.files[1]!.problems).toEqual([
 			{ line: 3, column: 'pain_avg', value: 'eleven', rule: 'expected a number' }
 		]);
@@ -368,5 +393,53 @@ describe('a clean file read whole, as written, while it is scanned', () => {
 	test('CRLF line ends are not read whole: the file loads in chunks', async () => {
 		const { how } = await howLoaded({ 'patients.csv': PATIENTS, 'pain.csv': PAIN.replaceAll('\n', '\r\n') });
 		expect(how('pain_scores')).toBe('chunks');
+	});
+});
+
+describe('the scan of a file read whole keeps no copy of its clean records', () => {
+	/** Scan `text` as prepare.ts does for a file read whole, in slices of `slice` bytes. */
+	function scanDiscarding(text: string, slice: number) {
+		const bytes = new TextEncoder().encode(text);
+		const head = findContractHeader(bytes);
+		if (!head.ok) throw new Error(head.reason);
+		const plan = contractPlan(
+			head.kind,
+			head.names,
+			head.mapping.columns.map((c) => c.target),
+			new Set(),
+			','
+		);
+		const scanner = new Scanner({ bytes, head, plan, exact: false, invalid: [], discardClean: true });
+		while (!scanner.done) scanner.step(slice);
+		const decoder = new TextDecoder();
+		return {
+			result: scanner.result(),
+			staged: decoder.decode(scanner.result().staged),
+			prefix: decoder.decode(bytes.subarray(head.bodyStart, scanner.cleanEnd))
+		};
+	}
+	const rows = Array.from({ length: 2000 }, (_, i) => `P${i % 7},${i},${i % 11}`);
+
+	test('a clean file: every record counted, none staged, the clean part is the whole body', () => {
+		const { result, staged, prefix } = scanDiscarding(`patient_id,day,pain_avg\n${rows.join('\n')}\n`, 4096);
+		expect([result.stagedRecords, result.read, result.clean]).toEqual([2000, 2000, true]);
+		expect(staged).toBe('');
+		expect(prefix).toBe(`${rows.join('\n')}\n`);
+	});
+
+	test('staged from the first record that is not clean (line 1502, trimmed), in a later slice', () => {
+		const trimmed = [...rows];
+		trimmed[1500] = ` ${trimmed[1500]}`;
+		const { result, staged, prefix } = scanDiscarding(
+			`patient_id,day,pain_avg\n${trimmed.join('\n')}\n`,
+			4096
+		);
+		expect([result.stagedRecords, result.read, result.clean]).toEqual([2000, 2000, false]);
+		expect(prefix).toBe(`${rows.slice(0, 1500).join('\n')}\n`);
+		// Staged: each record behind its line number; the trimmed one as DuckDB is to read it.
+		const lines = staged.split('\n').slice(0, -1);
+		expect(lines).toHaveLength(500);
+		expect(lines[0]).toBe(`1502,${rows[1500]}`);
+		expect(lines[499]).toBe(`2001,${rows[1999]}`);
 	});
 });

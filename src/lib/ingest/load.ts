@@ -394,8 +394,10 @@ class EarlyLoad implements StagedSink {
 	table = '';
 	private spec: Omit<StagingSpec, 'quoted' | 'padded'> | null = null;
 	private readonly parts: Promise<number>[] = [];
-	/** The file, until its whole read starts (or the scan finds it unclean). */
-	private whole: { text: Uint8Array; head: Head } | null = null;
+	/** The file, while it may be read whole, as written: all of it, or the records before one not clean. */
+	private body: { text: Uint8Array; head: Head } | null = null;
+	/** The whole read may start (the scan's first slice was clean). */
+	private whole = false;
 	/** Skips the whole read while it still waits for the database (one under way runs to its end). */
 	private wholeRead: AbortController | null = null;
 	/** A whole read the scan did not confirm, dropped once it has run. */
@@ -429,14 +431,25 @@ class EarlyLoad implements StagedSink {
 			// DuckDB skips a byte-order mark at the start of its buffer; the scan keeps it in the value.
 			!startsWithBom(text, head.bodyStart);
 		if (!whole) return 'chunks';
-		this.whole = { text, head };
+		this.body = { text, head };
+		this.whole = true;
 		return 'whole';
 	}
 
 	/** Start the whole read (the scan's first slice was clean). */
 	readWhole(): void {
-		const { text, head } = this.whole!;
-		this.whole = null;
+		if (!this.whole) return;
+		this.whole = false;
+		this.wholeRead = new AbortController();
+		this.readAsWritten(this.body!.text.length, this.wholeRead.signal);
+	}
+
+	/**
+	 * Read the file's own records as written, from the body's start to `end` (the end of a record),
+	 * into a new table: the file whole, or the clean records before the first that is not.
+	 */
+	private readAsWritten(end: number, signal?: AbortSignal): void {
+		const { text, head } = this.body!;
 		const buffer = bufferName(this.spec!.kind);
 		const select = stagingOf({
 			...this.spec!,
@@ -444,12 +457,11 @@ class EarlyLoad implements StagedSink {
 			padded: this.spec!.plan.map(() => false),
 			bodyLine: head.bodyLine
 		}).select(buffer);
-		this.wholeRead = new AbortController();
 		this.read(
 			buffer,
-			text.slice(head.bodyStart),
+			text.slice(head.bodyStart, end),
 			`CREATE OR REPLACE TABLE ${this.table} AS ${select}`,
-			this.wholeRead.signal
+			signal
 		);
 	}
 
@@ -470,27 +482,29 @@ class EarlyLoad implements StagedSink {
 	private read(buffer: string, bytes: Uint8Array, sql: string, signal?: AbortSignal): void {
 		const registered = this.db.registerBuffer(buffer, bytes);
 		const read = this.db.query(sql, [], { signal });
-		const part = Promise.all([registered, read])
-			.then(([, rows]) => count(rows))
-			.finally(() => this.db.dropBuffer(buffer));
+		// Queued right behind its read, ahead of the next file's buffer, which may then reuse its memory.
+		const dropped = this.db.dropBuffer(buffer);
+		const part = Promise.all([registered, read, dropped]).then(([, rows]) => count(rows));
 		part.catch(() => undefined);
 		this.parts.push(part);
 	}
 
 	/**
-	 * The scan found a record that is not clean: a whole read still waiting for the database is
-	 * skipped, one under way is dropped as soon as it has run (the drop is queued behind it,
-	 * before any chunk), and the file loads in chunks, into a table of a new name, from its first
-	 * staged record.
+	 * The scan found a record that is not clean, starting at `cleanEnd`: a whole read still waiting
+	 * for the database is skipped, one under way is dropped as soon as it has run (the drop is
+	 * queued behind it). Into a table of a new name, the records before `cleanEnd` are read as
+	 * written (the scan did not stage them), and the staged records follow in chunks.
 	 */
-	unclean(): EarlyMode {
-		this.whole = null;
+	unclean(cleanEnd: number): EarlyMode {
+		this.whole = false;
 		this.wholeRead?.abort();
 		if (this.parts.length) {
 			const dropped = this.db.query(`DROP TABLE IF EXISTS ${this.table}`);
 			this.discarded = Promise.allSettled([...this.parts.splice(0), dropped]);
 			this.table = `__early_${++earlyTables}_${this.spec!.kind}`;
 		}
+		if (cleanEnd > this.body!.head.bodyStart) this.readAsWritten(cleanEnd);
+		this.body = null;
 		return 'chunks';
 	}
 

@@ -66,8 +66,11 @@ export interface StagedSink {
 	readWhole(): void;
 	/** Whole staged records, to be read with quotes when `quoted`, trimmed where `padded`. */
 	write(bytes: Uint8Array, quoted: boolean, padded: readonly boolean[]): void;
-	/** A file read whole has a record that is not clean: it is written to in chunks from now on. */
-	unclean(): EarlyMode;
+	/**
+	 * A file read whole has a record that is not clean, starting at `cleanEnd` in `text`: the
+	 * records before it load as written, those after are written to it in chunks.
+	 */
+	unclean(cleanEnd: number): EarlyMode;
 }
 
 /**
@@ -149,7 +152,8 @@ export async function prepareFile(
 			invalid: decoded.invalid,
 			duplicateKey: duplicateKeyOf(kind, plan),
 			lenientQuotes: choice.lenientQuotes === true,
-			rows: sink?.rows ?? undefined
+			rows: sink?.rows ?? undefined,
+			discardClean: early === 'whole'
 		});
 		let wholeRead = false;
 		const chunk = options.earlyChunkRows ?? CHUNK_ROWS;
@@ -159,7 +163,7 @@ export async function prepareFile(
 			scanner.step(SLICE_BYTES, chunkEnd);
 			if (early === 'whole' && !scanner.clean) {
 				// Not as written after all: the records staged so far make the first chunk (whole row groups).
-				early = sink!.unclean();
+				early = sink!.unclean(scanner.cleanEnd);
 				chunkEnd = Math.max(chunk, Math.ceil(scanner.stagedRecords / chunk) * chunk);
 			} else if (early === 'whole' && !wholeRead) {
 				// Only once the first slice is clean: a file unclean from its start costs DuckDB nothing.

@@ -32,6 +32,13 @@ export interface ScanInput {
 	lenientQuotes?: boolean;
 	/** Told every staged record's values (CellChecker.values), to count rules as the file is read. */
 	rows?: RowSink;
+	/**
+	 * The file's own bytes load while its records are clean (ScanResult.clean): those records are
+	 * counted but not kept in the staged buffer, which then holds the records from the first one
+	 * that is not clean (`Scanner.cleanEnd`). A million rows staged for nothing took 190 MB of
+	 * fresh memory, slow to touch in the browser here.
+	 */
+	discardClean?: boolean;
 }
 
 /** Takes each staged record's values and its patient_id (tally.ts). */
@@ -43,7 +50,9 @@ export interface RowSink {
 }
 
 export interface ScanResult {
+	/** The staged records (with `discardClean`, those from `Scanner.cleanEnd` on). */
 	staged: Uint8Array;
+	/** Records loaded: staged, or (with `discardClean`) clean and counted before `Scanner.cleanEnd`. */
 	stagedRecords: number;
 	read: number;
 	skipped: SkippedLine[];
@@ -122,6 +131,9 @@ export class Scanner {
 	private readonly rows: RowSink | null;
 	private readonly stray = { count: 0, lines: [] as number[] };
 	private readonly lineDigits = new LineDigits();
+	/** Clean records are counted, not kept (ScanInput.discardClean), until the first that is not. */
+	private discarding: boolean;
+	private unclean = -1;
 
 	constructor(private readonly input: ScanInput) {
 		const { bytes, head, plan } = input;
@@ -149,6 +161,7 @@ export class Scanner {
 		this.read = head.before.length;
 		this.sorted = input.duplicateKey !== undefined;
 		this.rows = input.rows ?? null;
+		this.discarding = input.discardClean === true;
 		if (this.rows) this.checker.values = new Float64Array(this.ncols).fill(NaN);
 		// The duplicate key's text and the rows' id are both patient_id: the checker keeps one span.
 		const id = this.rows?.idColumn ?? input.duplicateKey?.text ?? -1;
@@ -157,7 +170,10 @@ export class Scanner {
 		this.checker.id.column = id;
 		if (input.duplicateKey) this.checker.key.int = input.duplicateKey.int;
 		// Room for the records and their line numbers; most files need no second allocation.
-		this.out = new Uint8Array(Math.ceil((this.n - this.i) * 1.3) + 64);
+		const rest = this.n - this.i;
+		this.out = new Uint8Array(
+			(this.discarding ? Math.min(rest, 2 * MAX_RECORD_BYTES) : Math.ceil(rest * 1.3)) + 64
+		);
 	}
 
 	get done(): boolean {
@@ -200,7 +216,8 @@ export class Scanner {
 		let crlf = 0;
 		let cr = 0;
 		while (i < n) {
-			if (this.out.length - this.o < n - i + 32) this.grow(n - i + 32);
+			const room = (this.discarding ? Math.min(n - i, 2 * MAX_RECORD_BYTES) : n - i) + 32;
+			if (this.out.length - this.o < room) this.grow(room);
 			let out = this.out;
 			let o = this.o;
 			const recStart = i;
@@ -212,6 +229,7 @@ export class Scanner {
 			let k = i;
 			while (k < n && cls[b[k]!] === C_SPACE) k++;
 			if (b[k] === HASH) {
+				if (this.discarding) this.stopDiscarding(recStart);
 				while (k < n && b[k] !== LF && b[k] !== CR) k++;
 				i = k < n ? (b[k] === CR && b[k + 1] === LF ? k + 2 : k + 1) : n;
 				line++;
@@ -405,6 +423,15 @@ export class Scanner {
 				out[o++] = LF;
 				this.staged++;
 			}
+			if (this.discarding) {
+				// Clean so far: the file's own bytes hold this record as staged.
+				if (
+					this.altered + checker.altered + problems.length + crlf + cr === 0 &&
+					this.skipped.length === this.input.head.before.length
+				)
+					o = recO;
+				else this.stopDiscarding(recStart);
+			}
 			this.o = o;
 			if (i >= stop || this.staged >= stagedStop) break;
 		}
@@ -413,6 +440,21 @@ export class Scanner {
 		this.newlines.lf += lf;
 		this.newlines.crlf += crlf;
 		this.newlines.cr += cr;
+	}
+
+	/**
+	 * Where the first record that is not clean starts (ScanInput.discardClean): the records before
+	 * it were counted, not staged. The end of the file while every record is clean; the body's
+	 * start when clean records are kept.
+	 */
+	get cleanEnd(): number {
+		if (!this.input.discardClean) return this.input.head.bodyStart;
+		return this.unclean >= 0 ? this.unclean : this.i;
+	}
+
+	private stopDiscarding(at: number): void {
+		this.discarding = false;
+		this.unclean = at;
 	}
 
 	private taken = 0;

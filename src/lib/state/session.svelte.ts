@@ -461,7 +461,11 @@ class TooLarge extends Error {
 	override name = 'TooLarge';
 }
 
-/** Read files into memory, reporting bytes as they arrive and stopping when cancelled. */
+/**
+ * Read files into memory, reporting each file as it starts and stopping when cancelled between
+ * files. `File.arrayBuffer()` reads a file whole: at a million pain scores (147 MB in 4 files),
+ * 0.6 s in Chromium here against 1.0-1.7 s for the same bytes through `stream()` in 64 KB chunks.
+ */
 async function readAll(
 	files: File[],
 	progress: (p: ImportProgress) => void,
@@ -471,28 +475,21 @@ async function readAll(
 	let done = 0;
 	const out: InputFile[] = [];
 	for (const [fileIndex, f] of files.entries()) {
-		const bytes = new Uint8Array(f.size);
-		let at = 0;
-		const reader = f.stream().getReader();
-		for (;;) {
-			signal.throwIfAborted();
-			const { done: end, value } = await reader.read();
-			if (end) break;
-			bytes.set(value, at);
-			at += value.length;
-			progress({
-				file: f.name,
-				fileIndex,
-				fileCount: files.length,
-				phase: 'reading',
-				bytes: done + at,
-				totalBytes,
-				rows: 0
-			});
-		}
+		signal.throwIfAborted();
+		progress({
+			file: f.name,
+			fileIndex,
+			fileCount: files.length,
+			phase: 'reading',
+			bytes: done,
+			totalBytes,
+			rows: 0
+		});
+		const bytes = new Uint8Array(await f.arrayBuffer());
 		done += f.size;
 		out.push({ name: f.name, bytes });
 	}
+	signal.throwIfAborted();
 	return out;
 }
 
