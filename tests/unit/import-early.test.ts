@@ -45,6 +45,43 @@ describe('files loaded early, while the next one is scanned', () => {
 		expect(await earlyTables()).toEqual([]);
 	});
 
+	test('a database that runs each statement later than asked (native DuckDB) still reads every buffer before it is dropped', async () => {
+		const { report: expected } = await load({ 'patients.csv': PATIENTS, 'pain.csv': PAIN });
+		const inner = await nodeDatabase();
+		const order: string[] = [];
+		// Buffers are registered and dropped at once, statements a few milliseconds later, as
+		// @duckdb/node-api runs them (src/lib/db/native.ts): a drop queued behind a read only by
+		// calling it later would remove the buffer before the read.
+		const db: typeof inner = {
+			query: (async (sql: string, params?: readonly unknown[]) => {
+				await new Promise((r) => setTimeout(r, 5));
+				const buffer = /read_csv\('(__ingest_[^']+)'/.exec(sql)?.[1];
+				if (buffer) order.push(`read ${buffer}`);
+				return inner.query(sql, params);
+			}) as typeof inner.query,
+			registerBuffer: (name, bytes) => {
+				order.push(`register ${name}`);
+				return inner.registerBuffer(name, bytes);
+			},
+			dropBuffer: (name) => {
+				order.push(`drop ${name}`);
+				return inner.dropBuffer(name);
+			}
+		};
+		expect(await importFiles(db, files({ 'patients.csv': PATIENTS, 'pain.csv': PAIN }))).toEqual(expected);
+		// One early buffer at a time: each read between its register and its drop.
+		const early = order.filter((o) => /_(patients|pain_scores)\.csv$/.test(o));
+		expect(early.map((o) => o.split(' ')[0])).toEqual([
+			'register',
+			'read',
+			'drop',
+			'register',
+			'read',
+			'drop'
+		]);
+		expect(await earlyTables()).toEqual([]);
+	});
+
 	test('a question on a later file: the earlier file was staged, yet the database keeps what it had', async () => {
 		await load({ 'patients.csv': EARLIER });
 		const db = await nodeDatabase();

@@ -162,7 +162,8 @@ export async function prepareFile(
 			options.signal?.throwIfAborted();
 			scanner.step(SLICE_BYTES, chunkEnd);
 			if (early === 'whole' && !scanner.clean) {
-				// Not as written after all: the records staged so far make the first chunk (whole row groups).
+				// Not as written after all: the clean records before the first that is not are read as
+				// written, the staged ones make the first chunk (whole row groups).
 				early = sink!.unclean(scanner.cleanEnd);
 				chunkEnd = Math.max(chunk, Math.ceil(scanner.stagedRecords / chunk) * chunk);
 			} else if (early === 'whole' && !wholeRead) {
