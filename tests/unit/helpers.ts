@@ -4,8 +4,20 @@ import { nodeDatabase } from '../../src/lib/db/node';
 import type { Database } from '../../src/lib/db/types';
 import { ident } from '../../src/lib/sql/literal';
 import { importFiles, type ImportOptions, type ImportReport, type InputFile } from '../../src/lib/ingest';
+import { findContractHeader } from '../../src/lib/ingest/dialect';
+import { contractPlan } from '../../src/lib/ingest/plan';
 
 export const enc = (s: string) => new TextEncoder().encode(s);
+
+/** A contract file's bytes, header and column plan with the suggested mapping: what a scan takes. */
+export function scanInputOf(text: string) {
+	const bytes = enc(text);
+	const head = findContractHeader(bytes);
+	if (!head.ok) throw new Error(head.reason);
+	const targets = head.mapping.columns.map((c) => c.target);
+	const plan = contractPlan(head.kind, head.names, targets, new Set(), head.delimiter);
+	return { bytes, head, plan };
+}
 
 /** Build input files from text, as a user's upload would arrive. */
 export function files(map: Record<string, string | Uint8Array>): InputFile[] {

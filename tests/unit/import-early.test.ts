@@ -1,10 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { nodeDatabase } from '../../src/lib/db/node';
 import { importFiles, type ImportOptions } from '../../src/lib/ingest';
-import { findContractHeader } from '../../src/lib/ingest/dialect';
-import { contractPlan } from '../../src/lib/ingest/plan';
 import { Scanner } from '../../src/lib/ingest/scan';
-import { files, load } from './helpers';
+import { files, load, scanInputOf } from './helpers';
 
 // A file in day form is loaded into a table of its own while the next file is scanned
 // (load.ts, stageEarly). Whatever happens after, the live tables change only when every file is
@@ -436,16 +434,7 @@ describe('a clean file read whole, as written, while it is scanned', () => {
 describe('the scan of a file read whole keeps no copy of its clean records', () => {
 	/** Scan `text` as prepare.ts does for a file read whole, in slices of `slice` bytes. */
 	function scanDiscarding(text: string, slice: number) {
-		const bytes = new TextEncoder().encode(text);
-		const head = findContractHeader(bytes);
-		if (!head.ok) throw new Error(head.reason);
-		const plan = contractPlan(
-			head.kind,
-			head.names,
-			head.mapping.columns.map((c) => c.target),
-			new Set(),
-			','
-		);
+		const { bytes, head, plan } = scanInputOf(text);
 		const scanner = new Scanner({ bytes, head, plan, exact: false, invalid: [], discardClean: true });
 		while (!scanner.done) scanner.step(slice);
 		const decoder = new TextDecoder();

@@ -1,13 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { COMPLICATIONS, IT_DRUGS, ORAL_DRUGS, PUMP_EVENTS, type FileKind } from '../../src/lib/contract';
 import { nodeDatabase } from '../../src/lib/db/node';
-import { findContractHeader } from '../../src/lib/ingest/dialect';
-import { contractPlan } from '../../src/lib/ingest/plan';
+import type { contractPlan } from '../../src/lib/ingest/plan';
 import { crossFileRules, joinedRows, rowRules, warningRules } from '../../src/lib/ingest/rules';
 import { scanAll, type RowSink } from '../../src/lib/ingest/scan';
 import { loadedColumns } from '../../src/lib/ingest/tables';
 import { PatientIndex, RuleTally } from '../../src/lib/ingest/tally';
-import { load } from './helpers';
+import { load, scanInputOf } from './helpers';
 
 /**
  * The scan counts the rules of a file in JavaScript (tally.ts) so the database need not. Each
@@ -79,16 +78,7 @@ function randomFiles(seed: number, rows: number): Files {
 
 /** Scan a file with a sink told each staged record (as the import's scan does). */
 function scan<S extends RowSink>(text: string, sink: (plan: ReturnType<typeof contractPlan>) => S) {
-	const bytes = new TextEncoder().encode(text);
-	const head = findContractHeader(bytes);
-	if (!head.ok) throw new Error(head.reason);
-	const plan = contractPlan(
-		head.kind,
-		head.names,
-		head.mapping.columns.map((c) => c.target),
-		new Set(),
-		head.delimiter
-	);
+	const { bytes, head, plan } = scanInputOf(text);
 	const rows = sink(plan);
 	const result = scanAll({ bytes, head, plan, exact: false, invalid: [], rows });
 	return { rows, result, kind: head.kind, plan };
