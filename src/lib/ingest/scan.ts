@@ -425,11 +425,7 @@ export class Scanner {
 			}
 			if (this.discarding) {
 				// Clean so far: the file's own bytes hold this record as staged.
-				if (
-					this.altered + checker.altered + problems.length + crlf + cr === 0 &&
-					this.skipped.length === this.input.head.before.length
-				)
-					o = recO;
+				if (this.cleanWith(this.newlines.crlf + crlf, this.newlines.cr + cr)) o = recO;
 				else this.stopDiscarding(recStart);
 			}
 			this.o = o;
@@ -444,11 +440,9 @@ export class Scanner {
 
 	/**
 	 * Where the first record that is not clean starts (ScanInput.discardClean): the records before
-	 * it were counted, not staged. The end of the file while every record is clean; the body's
-	 * start when clean records are kept.
+	 * it were counted, not staged; the end of the scan so far while every record is clean.
 	 */
 	get cleanEnd(): number {
-		if (!this.input.discardClean) return this.input.head.bodyStart;
 		return this.unclean >= 0 ? this.unclean : this.i;
 	}
 
@@ -466,13 +460,18 @@ export class Scanner {
 
 	/** Every record so far is clean (ScanResult.clean); once false it stays false. */
 	get clean(): boolean {
+		return this.cleanWith(this.newlines.crlf, this.newlines.cr);
+	}
+
+	/** ScanResult.clean, given the CRLF and CR line ends counted so far (mid-slice, not yet in `newlines`). */
+	private cleanWith(crlf: number, cr: number): boolean {
 		return (
 			this.altered === 0 &&
 			this.checker.altered === 0 &&
 			this.checker.problems.length === 0 &&
 			this.skipped.length === this.input.head.before.length &&
-			this.newlines.crlf === 0 &&
-			this.newlines.cr === 0
+			crlf === 0 &&
+			cr === 0
 		);
 	}
 
