@@ -215,6 +215,9 @@ test('filters travel by link to a new page with the same numbers, and the bundle
 	page,
 	context
 }) => {
+	// Two demo loads (one per page), an export and its round trip: 21 s alone on a quiet machine,
+	// over 60 s on a busy CI machine with two workers. Three times the usual limit.
+	test.slow();
 	const offices = ['Lexington', 'Danville'];
 	const diagnoses = ['fbss', 'crps'];
 	await page.goto('/');
