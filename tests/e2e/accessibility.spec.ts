@@ -1,4 +1,4 @@
-import { audit, expect, painChart, test } from './fixtures';
+import { audit, expect, painChart, seriousViolations, test } from './fixtures';
 
 test('the start page and the dashboard have no serious or critical WCAG 2 AA violations', async ({
 	page
@@ -19,4 +19,23 @@ test('the data dictionary has no serious or critical WCAG 2 AA violations', asyn
 	await expect(page.getByRole('heading', { name: 'Data dictionary', level: 1 })).toBeVisible();
 	await expect(page.getByRole('rowheader', { name: 'pain_avg' })).toBeVisible();
 	await audit(page);
+});
+
+test('the audit finds violations planted in the page: pale text and an image without a text alternative', async ({
+	page
+}) => {
+	await page.goto('/');
+	await expect(page.getByRole('button', { name: 'Use demo data' })).toBeVisible();
+	await page.evaluate(() => {
+		const main = document.querySelector('main')!;
+		const pale = document.createElement('p');
+		pale.textContent = 'Pale text on white';
+		pale.style.cssText = 'color: #ddd; background: #fff';
+		const image = document.createElement('img');
+		image.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+		image.width = image.height = 10;
+		main.append(pale, image);
+	});
+	const { ids } = await seriousViolations(page);
+	expect(ids).toEqual(expect.arrayContaining(['color-contrast', 'image-alt']));
 });

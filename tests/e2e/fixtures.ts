@@ -35,19 +35,27 @@ export const test = base.extend<{ offlineAndQuiet: void }>({
 
 export { expect };
 
-/** Fails on any WCAG 2 A/AA violation axe rates serious or critical, naming each with its targets. */
-export async function audit(page: Page): Promise<void> {
-	const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+/** The WCAG 2 A/AA violations axe rates serious or critical on the page, each with its targets. */
+export async function seriousViolations(page: Page): Promise<{ ids: string[]; details: string }> {
+	// Violations only: axe then skips building a selector for every node that passes, about 15% of
+	// an audit here (/offices 6.2 s instead of 7.3); the violations it reports are the same.
+	const { violations } = await new AxeBuilder({ page })
+		.options({ resultTypes: ['violations'] })
+		.withTags(['wcag2a', 'wcag2aa'])
+		.analyze();
 	const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 	const details = bad
 		.map(
 			(v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}`).join('\n')}`
 		)
 		.join('\n');
-	expect(
-		bad.map((v) => v.id),
-		`accessibility violations on ${page.url()}:\n${details}`
-	).toEqual([]);
+	return { ids: bad.map((v) => v.id), details };
+}
+
+/** Fails on any WCAG 2 A/AA violation axe rates serious or critical, naming each with its targets. */
+export async function audit(page: Page): Promise<void> {
+	const { ids, details } = await seriousViolations(page);
+	expect(ids, `accessibility violations on ${page.url()}:\n${details}`).toEqual([]);
 }
 
 // ---------------------------------------------------------------------------------------------
