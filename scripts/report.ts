@@ -1,7 +1,7 @@
 // The command-line report (../shared/docs/report.md, docs/report.md): the app's import rules and
 // query builders on a folder of CSV or Parquet files, in Node, with native DuckDB when it is
 // installed and otherwise the browser's engine (duckdb-wasm's Node build).
-//   npm run report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress] [--engine native|wasm] [--threads N]
+//   npm run -s report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress] [--engine native|wasm] [--threads N]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadDataset } from '../src/lib/dataset/index.ts';
@@ -19,7 +19,7 @@ import { DEFAULT_SETTINGS } from '../src/lib/outcomes/index.ts';
 import { buildReport, formatSummary, suppressReport } from '../src/lib/report/index.ts';
 
 const USAGE =
-	'usage: npm run report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress] [--engine native|wasm] [--threads N]';
+	'usage: npm run -s report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress] [--engine native|wasm] [--threads N]';
 
 /** Exit 2: the input is refused as a whole (report.md), with the reason on standard error. */
 function refuse(reason: string): never {
@@ -63,6 +63,19 @@ function parseArgs(argv: string[]) {
 		refuse('--threads is for --engine native (duckdb-wasm has one)');
 	return { dir, json, mme, suppress, engine, threads };
 }
+
+/**
+ * True when npm started this script and printed its "> it-pump-outcomes@… report" lines on standard
+ * output first: npm does so unless run with -s (--silent), and a JSON reader then fails on them.
+ */
+const npmBanner = () =>
+	process.env.npm_lifecycle_event === 'report' &&
+	process.env.npm_config_loglevel !== 'silent' &&
+	process.env.npm_config_json !== 'true';
+
+const NPM_BANNER_HINT =
+	'report: npm printed its own "> …" lines on standard output ahead of the JSON; ' +
+	'for standard output with the JSON alone, run npm run -s report -- DIR --json\n';
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
@@ -131,6 +144,7 @@ async function readInputs(dir: string) {
 
 async function main() {
 	const args = parseArgs(process.argv.slice(2));
+	if (args.json && npmBanner()) process.stderr.write(NPM_BANNER_HINT);
 	if (!statSync(args.dir, { throwIfNoEntry: false })?.isDirectory()) refuse(`${args.dir} is not a folder`);
 	const inputs = await readInputs(args.dir);
 	const engine = await openEngine(args.engine, args.threads);

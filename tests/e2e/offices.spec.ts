@@ -159,6 +159,8 @@ test('printing gives a paginated PDF with the header and every section, and no c
 	}
 	// Screen-only controls stay off paper.
 	for (const control of [
+		'Clear filters',
+		'patients match',
 		'Print report',
 		'Download table',
 		'Show as table',
@@ -238,4 +240,38 @@ test('a small provider cannot be recovered from what the page shows', async ({ p
 	const a3line = lines.find((l) => l[header!.indexOf('provider_id')] === 'DR-A3')!;
 	expect([a3line[header!.indexOf('due_n')], a3line[header!.indexOf('responders30_k')]]).toEqual(['<11', '']);
 	expect(lines.every((l) => l[header!.indexOf('suppression_threshold')] === '11')).toBe(true);
+
+	// Choosing offices in the filter bar shows fewer rows, not smaller totals: "All offices" minus a
+	// total over Alpha, Beta and Gamma would be Delta's hidden count.
+	const before = new Map(keys.map((k, i) => [k, volume[i]!.join('|')]));
+	const bar = page.getByTestId('filter-bar');
+	await bar.locator('summary', { hasText: 'Office' }).click();
+	for (const o of ['Alpha', 'Beta', 'Gamma'])
+		await bar.getByRole('checkbox', { name: new RegExp(`^${o} \\(`) }).check();
+	await expect(page).toHaveURL(/\/offices\?office=Alpha&office=Beta&office=Gamma$/);
+	await expect(page.getByTestId('report-header')).toContainText(
+		"no filters; showing office: Alpha, Beta, Gamma (All offices, the funnel's target and the suppression count every office)"
+	);
+	const table = page.getByTestId('table-volume');
+	await expect(table.getByTestId('unit-office-Alpha')).toBeVisible();
+	await expect(table.getByTestId('unit-office-Delta')).toHaveCount(0);
+	const after = await cells(table);
+	const afterKeys = await table
+		.locator('tbody tr')
+		.evaluateAll((trs) =>
+			trs.map((tr) => JSON.parse(tr.getAttribute('data-unit')!) as [string, string, string])
+		);
+	expect(afterKeys.map(([, office]) => office).includes('Delta')).toBe(false);
+	expect(after.length).toBe(keys.filter((k) => !k.includes('Delta')).length);
+	// Every row left is exactly as before, the practice row included.
+	for (const [i, [level, office, provider]] of afterKeys.entries()) {
+		const k =
+			level === 'practice'
+				? 'practice'
+				: level === 'office'
+					? `office:${office}`
+					: `provider:${office}/${provider}`;
+		expect(after[i]!.join('|'), k).toBe(before.get(k));
+	}
+	await expect(page.getByTestId('funnel-flags').getByTestId('flag-Delta')).toHaveCount(0);
 });

@@ -28,7 +28,12 @@ import {
 import { officesData, type OfficesData } from '../../src/lib/sql/officesData';
 import { officesFunnel } from '../../src/lib/sql/officesFunnel';
 import { officesCsv, officesReportFrom, type OfficesReport } from '../../src/lib/sql/officesReport';
-import { officesView, type OfficeRow, type OfficesView } from '../../src/lib/sql/officesView';
+import {
+	officesView,
+	splitOfficesFilters,
+	type OfficeRow,
+	type OfficesView
+} from '../../src/lib/sql/officesView';
 import { files } from './helpers';
 import {
 	fixtureCounts,
@@ -204,11 +209,12 @@ const keyOf = (r: { level: string; office: string | null; provider_id: string | 
 			: `provider:${r.office}/${r.provider_id}`;
 
 describe('small-cell suppression on a cohort where a small provider could be recovered by subtraction', () => {
+	let db: Database;
 	let data: OfficesData;
 	let view: OfficesView;
 	let report: OfficesReport;
 	beforeAll(async () => {
-		const db = await load(fixtureCsv());
+		db = await load(fixtureCsv());
 		data = await officesData(db, NO_FILTERS, SETTINGS);
 		view = officesView(data, 11);
 		report = officesReportFrom(data, 11, 'exact');
@@ -368,6 +374,62 @@ describe('small-cell suppression on a cohort where a small provider could be rec
 		expect(reason('Delta')).toBe('suppressed: small numbers (fewer than the threshold)');
 		expect(reason('Gamma')).toMatch(/^suppressed: hidden so that another office's small numbers/);
 		expect(funnel.overdispersionNote).toMatch(/not estimated with fewer than 10 units \(here 4\)/);
+	});
+
+	// The office and provider filters choose the units shown; the totals keep every office.
+	const practiceN = (v: OfficesView) => v.rows.find((r) => r.level === 'practice')!.responders.n_all;
+	const exactN = (key: string) =>
+		data.units.find((u) => keyOf({ ...u, provider_id: u.provider_id ?? '' }) === key)!.responders.n_all;
+
+	test('choosing offices: narrowing the patients would give Delta by subtraction; the page shows a subset of the unfiltered cells instead', async () => {
+		const f = { ...NO_FILTERS, offices: ['Alpha', 'Beta', 'Gamma'] };
+		// What a filtered total would publish: the practice minus it is Delta's hidden n (5).
+		const narrowed = officesView(await officesData(db, f, SETTINGS), 11);
+		expect(row('office:Delta').responders.n_all).toBe('<11');
+		expect((practiceN(view) as number) - (practiceN(narrowed) as number)).toBe(exactN('office:Delta'));
+
+		const { cohort, selection, text } = splitOfficesFilters(f);
+		expect(cohort).toEqual(NO_FILTERS);
+		expect(text).toBe(
+			"no filters; showing office: Alpha, Beta, Gamma (All offices, the funnel's target and the suppression count every office)"
+		);
+		const chosenData = await officesData(db, cohort, SETTINGS);
+		const chosen = officesView(chosenData, 11, selection);
+		expect(chosen.rows.map(keyOf)).toEqual(view.rows.map(keyOf).filter((k) => !k.includes('Delta')));
+		// Every cell shown is the unfiltered page's, hidden or not: nothing new to subtract.
+		for (const r of chosen.rows) expect(r, r.label).toEqual(view.rows.find((x) => x.key === r.key));
+		for (const r of chosen.caseMix) expect(r, r.label).toEqual(view.caseMix.find((x) => x.key === r.key));
+		for (const r of chosen.trend.rows)
+			expect(r, r.label).toEqual(view.trend.rows.find((x) => x.key === r.key));
+		expect(chosen.hidden).toEqual(view.hidden);
+		// The funnel: the same target and points; Gamma still listed as hidden, Delta not at all.
+		const all = officesFunnel(data, view.hidden, 'responders', 'exact');
+		const some = officesFunnel(chosenData, chosen.hidden, 'responders', 'exact', chosen.units);
+		expect(some.target).toBe(all.target);
+		expect(some.points).toEqual(all.points);
+		expect(some.leftOut.map((l) => l.label)).toEqual(['Gamma']);
+		expect(some.units).toBe(3);
+	});
+
+	test('choosing providers: the office above them keeps all its patients, so the small DR-A3 stays hidden', async () => {
+		const f = { ...NO_FILTERS, providers: ['DR-A1', 'DR-A2'] };
+		const narrowed = officesView(await officesData(db, f, SETTINGS), 11);
+		const alpha = (v: OfficesView) =>
+			v.rows.find((r) => keyOf(r) === 'office:Alpha')!.responders.n_all as number;
+		expect(alpha(view) - alpha(narrowed)).toBe(exactN('provider:Alpha/DR-A3'));
+
+		const { cohort, selection } = splitOfficesFilters(f);
+		const chosen = officesView(await officesData(db, cohort, SETTINGS), 11, selection);
+		expect(chosen.rows.map(keyOf)).toEqual([
+			'practice',
+			'office:Alpha',
+			'provider:Alpha/DR-A1',
+			'provider:Alpha/DR-A2'
+		]);
+		for (const r of chosen.rows) expect(r, r.label).toEqual(view.rows.find((x) => x.key === r.key));
+		// Both offices and providers chosen: the providers of the chosen offices only.
+		const both = officesView(data, 11, { offices: ['Beta'], providers: ['DR-A1', 'DR-B1'] });
+		expect(both.rows.map(keyOf)).toEqual(['practice', 'office:Beta', 'provider:Beta/DR-B1']);
 	});
 });
 

@@ -121,6 +121,30 @@ describe('npm run report --suppress and the readable summary', () => {
 	});
 });
 
+describe('npm run report through npm itself', () => {
+	// npm prints "> it-pump-outcomes@… report" on standard output before a script unless run with -s.
+	const npm = async (...args: string[]) => {
+		const { stdout, stderr } = await exec('npm', args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+		return { stdout, stderr };
+	};
+	const tiny = () => folder({ 'patients.csv': PATIENTS });
+
+	test('npm run -s report -- DIR --json: standard output is the JSON document alone', async () => {
+		const r = await npm('run', '-s', 'report', '--', tiny(), '--json');
+		expect(JSON.parse(r.stdout).cohort.patients).toBe(1);
+		expect(r.stderr).not.toContain('npm run -s report');
+	});
+
+	test('without -s, npm puts its lines ahead of the JSON and the report says how to avoid them', async () => {
+		const r = await npm('run', 'report', '--', tiny(), '--json');
+		expect(r.stdout.trimStart().startsWith('>')).toBe(true);
+		expect(r.stderr).toContain('run npm run -s report -- DIR --json');
+		// Without --json a person reads the summary: no hint.
+		const plain = await npm('run', 'report', '--', tiny());
+		expect(plain.stderr).not.toContain('npm run -s report');
+	});
+});
+
 describe('npm run report exit codes', () => {
 	test('--mme cdc2016 labels the factors it used', async () => {
 		const r = await report(folder({ 'patients.csv': PATIENTS }), '--json', '--mme', 'cdc2016');

@@ -120,7 +120,7 @@ export function funnelChart(f: FunnelView, ctx: FunnelContext): ChartSpec<Funnel
 						x: 'x',
 						y: 'y',
 						title: (p: Point) =>
-							`${p.label}\n${formatNumber(p.y, digits)}${unit} (x = ${formatNumber(p.x, 1)})\n${p.words}`
+							`${p.label}\n${formatNumber(p.y, digits)}${unit} (x = ${formatNumber(p.x, f.info.xDigits)})\n${p.words}`
 					})
 				)
 			]
@@ -128,7 +128,7 @@ export function funnelChart(f: FunnelView, ctx: FunnelContext): ChartSpec<Funnel
 		table: {
 			columns: [
 				{ key: 'office', label: 'Office' },
-				{ key: 'x', label: f.info.xLabel, digits: 1 },
+				{ key: 'x', label: f.info.xLabel, digits: f.info.xDigits },
 				{ key: 'value', label: f.info.valueLabel, digits },
 				{ key: 'lo95', label: '95% lower', digits },
 				{ key: 'hi95', label: '95% upper', digits },

@@ -168,6 +168,10 @@ export {
 export {
 	officesView,
 	officesSuppression,
+	selectedUnits,
+	splitOfficesFilters,
+	ALL_UNITS,
+	type UnitSelection,
 	cellId,
 	unitLabel,
 	PRACTICE_LABEL,

@@ -14,7 +14,7 @@ import {
 	type Interval,
 	type SuppressionReason
 } from '$lib/outcomes';
-import type { OfficesData, OfficeUnitData } from './officesData';
+import { unitKey, type OfficesData, type OfficeUnitData } from './officesData';
 import { cellId, unitLabel, type OfficeFamily } from './officesView';
 
 /**
@@ -32,6 +32,8 @@ export interface FunnelMetricInfo {
 	valueLabel: string;
 	/** Axis label for the precision (x). */
 	xLabel: string;
+	/** Decimals of x in the table: 0 for a count of patients. */
+	xDigits: number;
 	/** Which direction is better, to say so beside a flag. */
 	better: 'higher' | 'lower';
 	/** The value is a proportion shown as a percentage. */
@@ -46,6 +48,7 @@ export const FUNNEL_METRICS: Record<FunnelMetric, FunnelMetricInfo> = {
 		label: 'Responder rate (≥30% less pain, all implanted)',
 		valueLabel: 'Responders (%)',
 		xLabel: 'Patients due at the window (all-implanted denominator)',
+		xDigits: 0,
 		better: 'higher',
 		percent: true,
 		limitsText: (m) =>
@@ -58,6 +61,7 @@ export const FUNNEL_METRICS: Record<FunnelMetric, FunnelMetricInfo> = {
 		label: 'Opioid-free (Kaplan-Meier)',
 		valueLabel: 'Opioid-free (%)',
 		xLabel: 'Effective patients, target × (1 − target) / SE²',
+		xDigits: 1,
 		better: 'higher',
 		percent: true,
 		limitsText: () => 'target ± z × Greenwood standard error',
@@ -67,6 +71,7 @@ export const FUNNEL_METRICS: Record<FunnelMetric, FunnelMetricInfo> = {
 		label: 'Explants per 100 patient-years',
 		valueLabel: 'Explants per 100 patient-years',
 		xLabel: 'Patient-years from implant',
+		xDigits: 1,
 		better: 'lower',
 		percent: false,
 		limitsText: () => 'exact Poisson limits around the pooled rate',
@@ -76,6 +81,7 @@ export const FUNNEL_METRICS: Record<FunnelMetric, FunnelMetricInfo> = {
 		label: 'Mean pain change (window − baseline)',
 		valueLabel: 'Mean change in pain (points)',
 		xLabel: 'Patients with baseline and window scores',
+		xDigits: 0,
 		better: 'lower',
 		percent: false,
 		limitsText: () => 'target ± z × pooled within-office SD / √n',
@@ -150,12 +156,17 @@ interface Measured {
 	limits: FunnelLimits | null;
 }
 
-/** The funnel of one measure over the offices, with suppressed offices left out. */
+/**
+ * The funnel of one measure over the offices, with suppressed offices left out. The target and
+ * the limits come from every office; `shown` (unit keys, the view's `units`) picks the offices
+ * plotted or listed, as the page's office filter does (officesView.ts, UnitSelection).
+ */
 export function officesFunnel(
 	data: OfficesData,
 	hidden: ReadonlyMap<string, SuppressionReason>,
 	metric: FunnelMetric,
-	method: FunnelMethod = 'exact'
+	method: FunnelMethod = 'exact',
+	shown?: ReadonlySet<string>
 ): FunnelView {
 	const info = FUNNEL_METRICS[metric];
 	const offices = data.units.filter((u) => u.level === 'office');
@@ -167,7 +178,8 @@ export function officesFunnel(
 	const target = practice && hidden.has(cellId(info.family, practice)) ? null : setup.target;
 	const points: FunnelPoint[] = [];
 	const leftOut: FunnelLeftOut[] = [];
-	for (const u of offices) {
+	const plotted = shown ? offices.filter((u) => shown.has(unitKey(u))) : offices;
+	for (const u of plotted) {
 		const key = cellId(info.family, u);
 		const m = measure(u);
 		if (hidden.has(key)) {
@@ -206,7 +218,7 @@ export function officesFunnel(
 		points,
 		leftOut,
 		curve,
-		units: offices.length,
+		units: plotted.length,
 		overdispersionNote: overdispersionNote(offices.length)
 	};
 }

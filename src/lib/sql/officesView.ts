@@ -16,8 +16,10 @@ import {
 	CASE_MIX_CHARACTERISTICS,
 	CASE_MIX_ORDER,
 	type CaseMixCharacteristic,
+	type UnitColumns,
 	type UnitLevel
 } from './offices';
+import { describeFilters, NO_FILTERS, type Filters } from './filters';
 import { unitKey, type OfficesData, type OfficeUnitData } from './officesData';
 
 /**
@@ -254,6 +256,55 @@ export interface OfficesView {
 	trend: { years: string[]; rows: TrendRow[] };
 	/** Hidden cells by id (family|unit), for the funnel and the tests. */
 	hidden: ReadonlyMap<string, SuppressionReason>;
+	/** The units shown (unitKey), chosen by `UnitSelection`; the funnel plots only these. */
+	units: ReadonlySet<string>;
+}
+
+/**
+ * Which offices and providers the page shows. On the leadership page the office and provider
+ * filters choose the units shown, not the patients counted: "All offices", an office above its
+ * providers, the funnel's target and the suppression always count every office and provider (under
+ * the other filters). A total narrowed to the chosen offices would give, subtracted from the
+ * unfiltered page's total, the numbers of an office that page hides. The cells of a selection are
+ * therefore a subset of the unselected view's, hidden or shown alike.
+ */
+export interface UnitSelection {
+	offices: readonly string[];
+	providers: readonly string[];
+}
+
+export const ALL_UNITS: UnitSelection = { offices: [], providers: [] };
+
+/** The page's filters split: the cohort counted, and the units shown (see UnitSelection). */
+export function splitOfficesFilters(f: Filters): { cohort: Filters; selection: UnitSelection; text: string } {
+	const selection = { offices: f.offices, providers: f.providers };
+	const cohort: Filters = { ...f, offices: [], providers: [] };
+	const chosen = f.offices.length + f.providers.length > 0;
+	const shown = describeFilters({ ...NO_FILTERS, offices: f.offices, providers: f.providers });
+	const text = chosen
+		? `${describeFilters(cohort)}; showing ${shown} (All offices, the funnel's target and the suppression count every office)`
+		: describeFilters(cohort);
+	return { cohort, selection, text };
+}
+
+/**
+ * The units a selection shows: the practice always; the chosen offices (without a choice of
+ * offices, those of the chosen providers, else all); under them the chosen providers (else all).
+ */
+export function selectedUnits(
+	units: readonly UnitColumns[],
+	selection: UnitSelection
+): (u: UnitColumns) => boolean {
+	const { offices, providers } = selection;
+	const chosen = (p: string | null) => p !== null && providers.includes(p);
+	const ofProviders = new Set(
+		units.filter((u) => u.level === 'provider' && chosen(u.provider_id)).map((u) => u.office)
+	);
+	const office = (o: string | null) =>
+		offices.length > 0 ? o !== null && offices.includes(o) : providers.length === 0 || ofProviders.has(o);
+	return (u) =>
+		u.level === 'practice' ||
+		(office(u.office) && (u.level === 'office' || providers.length === 0 || chosen(u.provider_id)));
 }
 
 export const PRACTICE_LABEL = 'All offices';
@@ -271,9 +322,13 @@ const per100 = (k: number, years: number, hidden: boolean) =>
 				ci: poissonRateInterval(k, years)!.map((x) => 100 * x) as Interval
 			};
 
-/** The comparison as published at this threshold. */
-export function officesView(data: OfficesData, threshold: number): OfficesView {
+/**
+ * The comparison as published at this threshold: suppression decided over every unit, then the
+ * units of the selection shown.
+ */
+export function officesView(data: OfficesData, threshold: number, selection = ALL_UNITS): OfficesView {
 	const hidden = officesSuppression(data, threshold);
+	const selected = selectedUnits(data.units, selection);
 	const isHidden = (family: string, u: OfficeUnitData) => hidden.has(cellId(family, u));
 	// The n of a hidden cell shows as <11 when small (outcomes.md section 6); its other counts are
 	// hidden outright: a `<11` beside an empty cell would tell 1-10 from 0 (k = 0: a rate of 0).
@@ -290,7 +345,7 @@ export function officesView(data: OfficesData, threshold: number): OfficesView {
 			ci: h ? null : meanConfidenceInterval(s.mean, s.sd, s.n)
 		};
 	};
-	const shown = data.units.filter((u) => !unseen(u)).sort(displayOrder);
+	const shown = data.units.filter((u) => !unseen(u) && selected(u)).sort(displayOrder);
 	const parts = partCells(data);
 	const categoriesOf = (family: string) => parts.filter((p) => p.family === family).map((p) => p.category);
 
@@ -396,7 +451,8 @@ export function officesView(data: OfficesData, threshold: number): OfficesView {
 		) as OfficesView['categories'],
 		explantReasons: categoriesOf('explant_reason'),
 		trend: { years: yearList, rows: trendRows },
-		hidden
+		hidden,
+		units: new Set(shown.map(unitKey))
 	};
 }
 
