@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
@@ -7,6 +8,7 @@ import { loadDataset } from '../../src/lib/dataset';
 import type { Database } from '../../src/lib/db';
 import { nodeDatabase } from '../../src/lib/db/node';
 import {
+	aggregateExport,
 	buildBundle,
 	ExportBlocked,
 	NO_COARSENING,
@@ -159,6 +161,34 @@ describe('the bundle of the demo cohort', () => {
 			const file = createHash('sha256').update(entries[t.csv]!).digest('hex');
 			expect(manifest.files.find((f) => f.path === t.csv)!.sha256).toBe(file);
 		}
+		// Every file but the manifest itself is listed with its hash, the README included.
+		expect(manifest.files.map((f) => f.path).sort()).toEqual(
+			Object.keys(entries)
+				.filter((p) => p !== 'manifest.json')
+				.sort()
+		);
+		for (const f of manifest.files) {
+			expect(f.sha256, f.path).toBe(createHash('sha256').update(entries[f.path]!).digest('hex'));
+		}
+		// The build that wrote it: a commit and the versions of the libraries, from their package.json.
+		const version = (name: string) =>
+			(JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
+		expect(manifest.app.build).toMatchObject({
+			duckdb_wasm: version('@duckdb/duckdb-wasm'),
+			hyparquet_writer: version('hyparquet-writer'),
+			fflate: version('fflate')
+		});
+		const head = (() => {
+			try {
+				return execSync('git rev-parse --short=12 HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+					.toString()
+					.trim();
+			} catch {
+				return null; // not a git checkout: the build records no commit
+			}
+		})();
+		if (head === null) expect(manifest.app.build!.commit).toBeNull();
+		else expect(manifest.app.build!.commit).toMatch(new RegExp(`^${head}(\\+changes)?$`));
 		expect(manifest.row_counts.patients).toBeGreaterThan(0);
 		expect(manifest.row_counts.analysis).toBe(
 			6 *
@@ -189,6 +219,49 @@ describe('the bundle of the demo cohort', () => {
 		const [first, second] = [await people(a.entries), await people(b.entries)];
 		expect([...first].sort()).toEqual([...second].sort());
 		expect(first).not.toEqual(second);
+	});
+});
+
+describe('the filters an export records', () => {
+	test('provider codes are withheld always, the offices chosen when the office is left out', async () => {
+		const filters = {
+			...NO_FILTERS,
+			offices: ['Maysville'],
+			providers: ['DR-MAY-1', 'DR-MAY-2'],
+			sexes: ['F']
+		};
+		const kept = await buildBundle(db, request({ filters, confirmation: 'I confirm' }));
+		expect(kept.manifest.filters).toMatchObject({
+			offices: ['Maysville'],
+			providers: ['(withheld)', '(withheld)'],
+			sexes: ['F']
+		});
+		expect(kept.manifest.filters_text).toBe('office: Maysville; provider: 2 chosen, withheld; sex: F');
+		expect(kept.manifest.filters_withheld).toEqual(['providers: provider codes are not exported']);
+
+		const coarse = await buildBundle(
+			db,
+			request({ filters, coarsening: { dropOffice: true, wideAgeBands: false }, confirmation: 'I confirm' })
+		);
+		expect(coarse.manifest.filters).toMatchObject({ offices: ['(withheld)'], sexes: ['F'] });
+		expect(coarse.manifest.filters_text).toBe(
+			'office: 1 chosen, withheld; provider: 2 chosen, withheld; sex: F'
+		);
+		expect(coarse.manifest.de_identification.left_out).toContain('patients.office');
+		// Nowhere in the bundle: not in the manifest, the README or a table.
+		const { entries } = await unpack(coarse.zip);
+		for (const [path, bytes] of Object.entries(entries)) {
+			const text = path.endsWith('.parquet') ? Buffer.from(bytes).toString('latin1') : strFromU8(bytes);
+			for (const secret of ['DR-MAY', 'Maysville'])
+				expect(text.includes(secret), `${secret} in ${path}`).toBe(false);
+		}
+	});
+
+	test('the aggregate export withholds provider codes too', async () => {
+		const filters = { ...NO_FILTERS, providers: ['DR-MAY-1'] };
+		const out = await aggregateExport(db, filters, DEFAULT_SETTINGS, new Date('2030-01-02T03:04:05Z'));
+		expect(out.csv).not.toContain('DR-MAY-1');
+		expect(out.csv).toContain('provider: 1 chosen, withheld');
 	});
 });
 

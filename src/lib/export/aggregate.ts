@@ -16,7 +16,6 @@ import {
 } from '$lib/outcomes';
 import {
 	cohortSummary,
-	describeFilters,
 	itDoseAtWindows,
 	mmeReport,
 	opioidFreeCounts,
@@ -34,6 +33,7 @@ import {
 	type Proportion
 } from '$lib/sql';
 import { toCsv, type Cell } from './csv';
+import { recordedFilters } from './manifest';
 
 /**
  * The aggregate tables (the dashboard's numbers, from the same query builders) with small-cell
@@ -393,7 +393,8 @@ export async function aggregateExport(
 				}
 	}
 	const rows: AggregateRow[] = [
-		about('filters', describeFilters(filters)),
+		// Provider codes never leave in an export (manifest.ts, recordedFilters).
+		about('filters', recordedFilters(filters, { dropOffice: false }).text),
 		about('suppression_threshold', threshold),
 		about('mme_factors', settings.mmeFactors),
 		about('hydromorphone_factor', settings.hydromorphoneFactor),

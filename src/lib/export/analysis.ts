@@ -52,7 +52,7 @@ const OUTCOME_COLUMNS: Record<Exclude<keyof AnalysisRow, 'patient_id'>, [ColumnT
 	],
 	mme_window: [
 		'double',
-		'oral MME/day, mean over days target - 29..target; empty when follow-up ended before the target'
+		'oral MME/day, mean over days target - 29..target; empty when follow-up ended before the target, or when no day of the window is observed: oral MME is observed from the patient’s first prescription day to the end of follow-up, so a patient without prescriptions has none'
 	],
 	opioid_free: [
 		'boolean',

@@ -2,21 +2,19 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { Database } from '$lib/db/types';
 import { plural, type ImportReport } from '$lib/ingest';
 import { DEFAULT_WINDOW_SETTINGS, type Settings } from '$lib/outcomes';
-import {
-	analysisTable,
-	describeFilters,
-	run,
-	runOne,
-	withMmeFactors,
-	type AnalysisRow,
-	type Filters
-} from '$lib/sql';
+import { analysisTable, run, runOne, withMmeFactors, type AnalysisRow, type Filters } from '$lib/sql';
 import { analysisColumns } from './analysis';
 import { toCsv, type Cell } from './csv';
 import { dictionaryCsv, dictionaryMarkdown, type DictionaryTable } from './dictionary';
 import { sha256Hex, type InputFileHash } from './inputs';
 import { kAnonymity, passes, QUASI_IDENTIFIERS, type KAnonymity } from './kAnonymity';
-import { manifestInputs, manifestKAnonymity, type Manifest, type ManifestTable } from './manifest';
+import {
+	manifestInputs,
+	manifestKAnonymity,
+	recordedFilters,
+	type Manifest,
+	type ManifestTable
+} from './manifest';
 import { toParquet } from './parquet';
 import { bundleReadme } from './readme';
 import { cryptoRandomInt, rekeyPatients, type RandomInt } from './rekey';
@@ -29,7 +27,7 @@ import {
 	type ExportColumn,
 	type PatientLevelTable
 } from './tables';
-import { APP_NAME, APP_VERSION, BUNDLE_FORMAT, contractVersion } from './version';
+import { APP_BUILD, APP_NAME, APP_VERSION, BUNDLE_FORMAT, contractVersion } from './version';
 
 export interface BundleRequest {
 	filters: Filters;
@@ -182,14 +180,16 @@ export async function buildBundle(db: Database, req: BundleRequest): Promise<Bun
 		{ path: 'data_dictionary.csv', bytes: dictionaryCsvBytes }
 	);
 
-	const manifest: Manifest = {
+	const recorded = recordedFilters(filters, coarsening);
+	const about: Omit<Manifest, 'files'> = {
 		format: { name: `${APP_NAME} patient-level export`, version: BUNDLE_FORMAT },
-		app: { name: APP_NAME, version: APP_VERSION },
+		app: { name: APP_NAME, version: APP_VERSION, build: APP_BUILD },
 		contract: { version: contract },
 		exported_at: req.now.toISOString(),
 		source: req.source,
-		filters,
-		filters_text: describeFilters(filters),
+		filters: recorded.filters,
+		filters_text: recorded.text,
+		filters_withheld: recorded.withheld,
 		settings: { ...settings, windows: windows.windows, window_half_width: windows.halfWidth },
 		suppression_threshold: threshold,
 		inputs: req.inputs ? manifestInputs(req.inputs, req.report) : null,
@@ -216,13 +216,19 @@ export async function buildBundle(db: Database, req: BundleRequest): Promise<Bun
 			],
 			time: 'days from implant (implant = day 0); implant year only'
 		},
-		k_anonymity: manifestKAnonymity(QUASI_IDENTIFIERS, coarsening, threshold, k, passed, req.confirmation),
+		k_anonymity: manifestKAnonymity(QUASI_IDENTIFIERS, coarsening, threshold, k, passed, req.confirmation)
+	};
+	// The README is written from the manifest's description, so the manifest can list its hash.
+	const readme = strToU8(bundleReadme(about));
+	files['README.md'] = readme;
+	written.push({ path: 'README.md', bytes: readme });
+	const manifest: Manifest = {
+		...about,
 		files: await Promise.all(
 			written.map(async (w) => ({ path: w.path, bytes: w.bytes.length, sha256: await sha256Hex(w.bytes) }))
 		)
 	};
 	files['manifest.json'] = strToU8(JSON.stringify(manifest, null, 2) + '\n');
-	files['README.md'] = strToU8(bundleReadme(manifest));
 	const filesDone = performance.now();
 	const zip = zipSync(files, { mtime: req.now });
 

@@ -1,6 +1,6 @@
 import type { ImportReport } from '$lib/ingest';
 import type { Settings, Window } from '$lib/outcomes';
-import type { Filters } from '$lib/sql';
+import { describeFilters, type Filters } from '$lib/sql';
 import type { InputFileHash } from './inputs';
 import type { KAnonymity } from './kAnonymity';
 import type { Coarsening } from './tables';
@@ -8,12 +8,14 @@ import type { Coarsening } from './tables';
 /** `manifest.json`: what was exported, from what, how, and under which checks. */
 export interface Manifest {
 	format: { name: string; version: number };
-	app: { name: string; version: string };
+	app: { name: string; version: string; build: typeof __BUILD__ | null };
 	contract: { version: string };
 	exported_at: string;
 	source: 'demo' | 'upload' | null;
+	/** The filters, with the values of `filters_withheld` replaced (recordedFilters). */
 	filters: Filters;
 	filters_text: string;
+	filters_withheld: string[];
 	settings: Settings & { windows: readonly Window[]; window_half_width: number };
 	suppression_threshold: number;
 	/** Every file of the load: name, size and SHA-256 of the bytes as read, and what became of it. */
@@ -129,4 +131,39 @@ export function manifestInputs(
 			skipped: null
 		};
 	});
+}
+
+export const WITHHELD = '(withheld)';
+
+/**
+ * The filters as an export records them. Provider codes never leave in an export (outcomes.md
+ * section 6), and with the office column left out neither do the offices chosen: a cohort
+ * filtered to one office would otherwise name it. Each such list keeps its length, with every
+ * value `(withheld)`, so a reader knows the cohort was narrowed but not to whom.
+ */
+export function recordedFilters(
+	filters: Filters,
+	coarsening: Pick<Coarsening, 'dropOffice'>
+): { filters: Filters; text: string; withheld: string[] } {
+	const out = structuredClone(filters);
+	const withheld: string[] = [];
+	const withhold = (key: 'providers' | 'offices', why: string) => {
+		if (out[key].length === 0) return;
+		out[key] = out[key].map(() => WITHHELD);
+		withheld.push(`${key}: ${why}`);
+	};
+	withhold('providers', 'provider codes are not exported');
+	if (coarsening.dropOffice) withhold('offices', 'the office was left out of this export');
+	// describeFilters' words, with a withheld list as its count.
+	const units = (['offices', 'providers'] as const)
+		.filter((key) => out[key].length > 0)
+		.map((key) => {
+			const label = key === 'offices' ? 'office' : 'provider';
+			return out[key][0] === WITHHELD
+				? `${label}: ${out[key].length} chosen, withheld`
+				: `${label}: ${out[key].join(', ')}`;
+		});
+	const rest = describeFilters({ ...out, offices: [], providers: [] });
+	const text = [...units, ...(rest === 'no filters' ? [] : [rest])].join('; ') || 'no filters';
+	return { filters: out, text, withheld };
 }

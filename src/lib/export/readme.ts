@@ -1,14 +1,14 @@
 import type { Manifest } from './manifest';
 
 /** README.md of the bundle: what is in it and how to load it in R and in Python. */
-export function bundleReadme(m: Manifest): string {
+export function bundleReadme(m: Omit<Manifest, 'files'>): string {
 	const tables = m.tables.map((t) => `- \`${t.name}\` (${t.rows} rows): ${t.description}`).join('\n');
 	const prefixed = Object.entries(m.csv.quote_prefixed_columns)
 		.filter(([, cols]) => cols.length > 0)
 		.map(([table, cols]) => `\`${table}\`: ${cols.map((c) => `\`${c}\``).join(', ')}`);
 	return `# Intrathecal pump outcomes: patient-level export
 
-Exported ${m.exported_at} by ${m.app.name} ${m.app.version}. Filters: ${m.filters_text}.
+Exported ${m.exported_at} by ${m.app.name} ${m.app.version}${m.app.build?.commit ? ` (build ${m.app.build.commit})` : ''}. Filters: ${m.filters_text}.
 \`manifest.json\` records the filters, settings, input files (with SHA-256), row counts, the
 k-anonymity check and everything else needed to repeat this export; \`data_dictionary.md\` (and
 \`data_dictionary.csv\`) describe every column.

@@ -5,6 +5,12 @@ import { sha256Hex } from './inputs';
 export const APP_NAME = 'it-pump-outcomes';
 export const APP_VERSION: string = appVersion;
 
+/**
+ * The build that wrote an export: its commit (`+changes` when built from a modified tree) and the
+ * versions of the libraries that query and write the files. Null when run outside Vite (tsx).
+ */
+export const APP_BUILD: typeof __BUILD__ | null = typeof __BUILD__ === 'undefined' ? null : __BUILD__;
+
 /** Bumped when the bundle's layout or the manifest's fields change meaning. */
 export const BUNDLE_FORMAT = 1;
 
