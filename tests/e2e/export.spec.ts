@@ -414,6 +414,28 @@ test('risky text in an upload is neutralised with one apostrophe, and coarsening
 	await expectRoundTrip(coarse.entries, coarse.manifest);
 });
 
+test('files chosen on an analysis page that need a decision say so there, and are answered on the start page', async ({
+	page
+}) => {
+	await page.goto('/export?sex=F');
+	const patients = {
+		name: 'patients.csv',
+		mimeType: 'text/csv',
+		buffer: Buffer.from(
+			'patient_id,office,sex,diagnosis,implant_year,contact_email\n' +
+				'P001,Lexington,F,fbss,2020,jane@example.org\nP002,Danville,F,crps,2021,joan@example.org\n'
+		)
+	};
+	await page.getByTestId('needs-data').locator('input[type="file"]').setInputFiles([patients]);
+	const review = page.getByTestId('needs-review');
+	await expect(review).toContainText('The files you chose need a decision before they load', {
+		timeout: 45_000
+	});
+	await review.getByRole('link', { name: 'Answer on the start page' }).click();
+	await page.getByRole('button', { name: 'Drop those columns and import' }).click();
+	await expect(page.getByTestId('filter-match')).toContainText('2 patients match', { timeout: 45_000 });
+});
+
 test('the aggregate tables download with no count from 1 to 10 in sight', async ({ page }) => {
 	await page.goto('/export?office=Maysville');
 	await page.getByRole('button', { name: 'Use demo data' }).click();
@@ -454,4 +476,23 @@ test('the aggregate tables download with no count from 1 to 10 in sight', async 
 	const months = rows.filter((r) => r[0] === 'pain_by_month').map((r) => r[1]!);
 	expect(months).toContain('-1');
 	expect(months.filter((m) => !/^-?\d+$/.test(m))).toEqual([]);
+
+	// From the keyboard, focus stays on the button while the file is built and after.
+	const aggregate = page.getByRole('button', { name: 'Download aggregate tables (.csv)' });
+	await aggregate.focus();
+	const saved = page.waitForEvent('download');
+	await page.keyboard.press('Enter');
+	await saved;
+	await expect(page.getByTestId('export-status')).toContainText('Saved the aggregate tables');
+	await expect(aggregate).toBeFocused();
+
+	// A cohort of nobody (Maysville and a Lexington provider) has nothing to export.
+	const bar = page.getByTestId('filter-bar');
+	await bar.locator('summary', { hasText: 'Provider' }).click();
+	await bar.getByRole('checkbox', { name: /^DR-LEX-1 / }).check();
+	await expect(page.getByTestId('export-empty')).toHaveText(
+		'No patient matches the filters: there is nothing to export. Change the filters on the dashboard.'
+	);
+	await expect(page.getByRole('button', { name: 'Download bundle (.zip)' })).toBeDisabled();
+	await expect(aggregate).toBeDisabled();
 });

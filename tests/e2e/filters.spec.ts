@@ -63,6 +63,48 @@ test('the filter bar sits on every analysis page, counts matching patients and w
 	await expect(page).toHaveURL(/\/pain$/);
 });
 
+test("Back and Forward bring back each page's own filters; Tab past the last choice closes a panel", async ({
+	page
+}) => {
+	await loadDemo(page);
+	const bar = page.getByTestId('filter-bar');
+	const count = page.getByTestId('filter-match');
+	const sex = bar.locator('summary', { hasText: 'Sex' });
+	await sex.click();
+	await bar.getByRole('checkbox', { name: /^F / }).check();
+	await page.keyboard.press('Escape');
+	await expect(count).toHaveText(matchText(expectMatch((p) => p.sex === 'F')));
+	await nav(page, 'Pain').click();
+	await expect(page).toHaveURL(/\/pain\?sex=F$/);
+
+	// A changed filter on the second page, then Back and Forward.
+	await sex.click();
+	await bar.getByRole('checkbox', { name: /^M / }).check();
+	await page.keyboard.press('Escape');
+	const fOrM = matchText(expectMatch((p) => p.sex === 'F' || p.sex === 'M'));
+	await expect(count).toHaveText(fOrM);
+	await expect(page).toHaveURL(/\/pain\?sex=F&sex=M$/);
+	await page.goBack();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
+	await expect(count).toHaveText(matchText(expectMatch((p) => p.sex === 'F')));
+	await expect(page).toHaveURL(/\/dashboard\?sex=F$/);
+	await page.goForward();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pain');
+	await expect(count).toHaveText(fOrM);
+	await expect(page).toHaveURL(/\/pain\?sex=F&sex=M$/);
+
+	// Keyboard: Tab from the last choice of an open panel moves on and closes the panel.
+	const office = bar.locator('details', { hasText: 'Office' }).first();
+	await office.locator('summary').focus();
+	await page.keyboard.press('Enter');
+	const boxes = office.getByRole('checkbox');
+	await expect(boxes.first()).toBeVisible();
+	await boxes.last().focus();
+	await page.keyboard.press('Tab');
+	await expect(office).not.toHaveAttribute('open');
+	await expect(boxes.first()).toBeHidden();
+});
+
 test('a year range and a second filter narrow the count as the CSV says', async ({ page }) => {
 	await loadDemo(page);
 	const bar = page.getByTestId('filter-bar');
@@ -86,7 +128,7 @@ test('a year range and a second filter narrow the count as the CSV says', async 
 test('invalid link parameters fall back to the defaults with a notice; a patient id is never echoed', async ({
 	page
 }) => {
-	await page.goto('/dashboard?sex=Q&office=Danville&hm=9&window=99m&id=P000001');
+	await page.goto('/dashboard?sex=Q&office=Danville&office=lexington&hm=9&window=99m&id=P000001');
 	const notice = page.getByTestId('link-notice');
 	await expect(notice).toBeVisible();
 	await expect(notice).toContainText('sex = "Q": not one of F, M, X, U');
@@ -94,13 +136,17 @@ test('invalid link parameters fall back to the defaults with a notice; a patient
 	await expect(notice).toContainText('window = "99m"');
 	await expect(notice).toContainText('id: patients are never chosen by a link');
 	await expect(notice).not.toContainText('P000001');
-	// Only the valid, non-default choice is written back.
-	await expect(page).toHaveURL(/\/dashboard\?office=Danville$/);
+	// Only the valid, non-default choices are written back.
+	await expect(page).toHaveURL(/\/dashboard\?office=Danville&office=lexington$/);
 
 	await page.getByTestId('needs-data').getByRole('button', { name: 'Use demo data' }).click();
 	await expect(page.getByTestId('filter-match')).toHaveText(
 		matchText(expectMatch((p) => p.office === 'Danville')),
 		{ timeout: 45_000 }
+	);
+	// An office the loaded data does not have matches nobody, and the bar says so.
+	await expect(page.getByTestId('absent-filters')).toHaveText(
+		'Not in the loaded data, so no patient has it: office "lexington" (did you mean "Lexington"?). Untick it in the lists above, or clear the filters.'
 	);
 	await notice.getByRole('button', { name: 'Dismiss' }).click();
 	await expect(notice).toBeHidden();

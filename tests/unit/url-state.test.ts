@@ -92,6 +92,12 @@ describe('parsing a link', () => {
 		expect(describeIgnored(parsed.ignored)).toEqual(['window = "24m": given more than once']);
 	});
 
+	test('reads 90+ typed into an address, where the + arrives as a space', () => {
+		expect(parseView('?age=90+').filters.ageBands).toEqual(['90+']);
+		expect(parseView('?age=90%2B').filters.ageBands).toEqual(['90+']);
+		expect(parseView('?age=90').ignored.map((i) => i.name)).toEqual(['age']);
+	});
+
 	test('ignores a year range that runs backwards', () => {
 		const parsed = parseView('?implant_from=2022&implant_to=2018');
 		expect(parsed.filters.implantYearFrom).toBeNull();

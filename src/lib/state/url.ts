@@ -61,7 +61,15 @@ const LISTS: { name: string; key: ListKey; value: z.ZodType<string, string> }[] 
 	{ name: 'provider', key: 'providers', value: text },
 	{ name: 'diagnosis', key: 'diagnoses', value: oneOf(DIAGNOSES) },
 	{ name: 'sex', key: 'sexes', value: oneOf(SEX) },
-	{ name: 'age', key: 'ageBands', value: oneOf(AGE_BANDS) },
+	// `90+` typed into an address arrives as "90 " (a `+` in a query string is a space).
+	{
+		name: 'age',
+		key: 'ageBands',
+		value: z
+			.string()
+			.transform((v) => (v === '90 ' ? '90+' : v))
+			.pipe(oneOf(AGE_BANDS))
+	},
 	{ name: 'program', key: 'programs', value: oneOf(PROGRAMS) },
 	{ name: 'drug', key: 'itDrugs', value: oneOf(IT_DRUGS) }
 ];
