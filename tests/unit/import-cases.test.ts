@@ -936,6 +936,31 @@ describe('33-35: privacy, exports, size', () => {
 		for (const v of VALUES) expect(JSON.stringify(report)).not.toContain(v);
 	});
 
+	test('33: a file without a header row is refused without its first line: fields counted by shape, never shown', async () => {
+		// Every field a value the user must not see on screen: a name, an SSN, an e-mail, a phone, a birth date.
+		const first = 'Smith, John,123-45-6789,john@x.com,(859) 555-0101,1950-03-04';
+		const { report } = await load({
+			'export.csv': `${first}\nDoe, Jane,987-65-4321,jane@x.com,(859) 555-0102,1960-01-02\n`
+		});
+		const reason = report.refused[0]!.reason;
+		for (const v of first.split(',')) expect(reason).not.toContain(v.trim());
+		// Six comma-separated fields, counted by hand: the two dashed runs of digits look like dates.
+		expect(reason).toMatch(
+			/^export\.csv: no header row matching the data contract .*; line 1, the first with data, has 6 comma-separated fields \(2 dates, 4 text; values not shown\); it looks like data: is the header row missing\?$/
+		);
+	});
+
+	test('33: the first line of a refused file is counted with its own delimiter, not always the comma', async () => {
+		const { report } = await load({ 'x.csv': '\nsite;year;score;note\nLexington;2020;4,5;\n' });
+		expect(report.refused[0]!.reason).toMatch(
+			/; line 2, the first with data, has 4 semicolon-separated fields \(4 text; values not shown\)$/
+		);
+		const one = await load({ 'y.csv': 'hello\nworld\n' });
+		expect(one.report.refused[0]!.reason).toMatch(
+			/; line 1, the first with data, has 1 field \(1 text; values not shown\)$/
+		);
+	});
+
 	test('33: in the app the user sees columns and counts, drops them, and no value reaches the problems', async () => {
 		const asked = await load({ 'patients.csv': PHI }, { interactive: true });
 		const p = asked.report.pending[0]!;

@@ -170,6 +170,15 @@ describe('npm run report exit codes', () => {
 		expect(r.stderr).toContain('pain.csv: no column for pain_avg; found: "patient_id", "day", "score_x"');
 	});
 
+	test('exits 2 for a file without a header row, without printing its first line', async () => {
+		const first = 'Smith, John,123-45-6789,john@x.com,(859) 555-0101,1950-03-04';
+		const r = await report(folder({ 'patients.csv': PATIENTS, 'export.csv': `${first}\n` }));
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain('export.csv: no header row matching the data contract');
+		expect(r.stderr).toContain('has 6 comma-separated fields');
+		for (const v of first.split(',')) expect(r.stderr + r.stdout).not.toContain(v.trim());
+	});
+
 	test('exits 2 for a folder that does not exist', async () => {
 		const r = await report(path.join(tmpdir(), 'no-such-folder-for-report'));
 		expect(r.code).toBe(2);

@@ -121,13 +121,11 @@ export function findContractHeader(
 	bytes: Uint8Array
 ): ({ ok: true; kind: FileKind; mapping: Mapping } & Head) | { ok: false; reason: string } {
 	let best: { head: Head; kind: FileKind; mapping: Mapping; matched: number; index: number } | null = null;
-	let firstFields: string[] | null = null;
 	for (const d of DELIMITERS) {
 		const records = headRecords(bytes, d.charCodeAt(0));
 		for (let k = 0; k < records.length; k++) {
 			const r = records[k]!;
 			if (r.blank || r.comment) continue;
-			if (d === ',') firstFields ??= r.fields;
 			// Every contract file has at least two required columns: one field is never its header.
 			if (r.fields.length < 2) continue;
 			const match = recogniseFile(r.fields);
@@ -143,13 +141,46 @@ export function findContractHeader(
 	if (best) return { ok: true, ...best.head, kind: best.kind, mapping: best.mapping };
 	const unterminated = headRecords(bytes, 0x2c).find((r) => r.unterminated);
 	if (unterminated) return { ok: false, reason: `unterminated quote starting line ${unterminated.line}` };
-	const found = firstFields ? firstFields.map((f) => `"${f}"`).join(', ') : 'nothing';
 	return {
 		ok: false,
 		reason:
 			`no header row matching the data contract (a patient_id column and the file's required columns) ` +
-			`in the first ${HEADER_SEARCH_RECORDS} lines; the first line has ${plural(firstFields?.length ?? 0, 'column')}: ${found}`
+			`in the first ${HEADER_SEARCH_RECORDS} lines; ${describeFirstRecord(bytes)}`
 	};
+}
+
+const DELIMITER_NAMES: Record<Delimiter, string> = {
+	',': 'comma',
+	';': 'semicolon',
+	'\t': 'tab',
+	'|': 'pipe'
+};
+
+/**
+ * The first record of a file no header was found in, without its values: a file without a header
+ * row starts with data, and its first line may be a name, a date of birth or a phone number
+ * (import-cases.md case 33: values are never shown, not even in errors). Its fields are counted
+ * with the delimiter the file's records agree on (findGenericHeader), and each is said to look
+ * like a number, a date, text or nothing.
+ */
+function describeFirstRecord(bytes: Uint8Array): string {
+	const head = findGenericHeader(bytes, 'none');
+	if (!head.ok) return 'the file holds only blank or comment lines';
+	const fields = readRecord(bytes, head.bodyStart, head.bodyLine, head.delimiter.charCodeAt(0)).fields;
+	const counts = { number: 0, date: 0, text: 0, empty: 0 };
+	for (const f of fields) counts[fieldShape(f)]++;
+	const shapes = [
+		counts.number && plural(counts.number, 'number'),
+		counts.date && plural(counts.date, 'date'),
+		counts.text && `${counts.text} text`,
+		counts.empty && `${counts.empty} empty`
+	].filter(Boolean);
+	const split = fields.length > 1 ? `${DELIMITER_NAMES[head.delimiter]}-separated ` : '';
+	const data = counts.number + counts.date > 0 ? '; it looks like data: is the header row missing?' : '';
+	return (
+		`line ${head.bodyLine}, the first with data, has ${fields.length} ${split}${fields.length === 1 ? 'field' : 'fields'} ` +
+		`(${shapes.join(', ')}; values not shown)${data}`
+	);
 }
 
 function headAt(records: HeadRecord[], k: number, delimiter: Delimiter): Head {
@@ -212,7 +243,16 @@ export function findGenericHeader(bytes: Uint8Array, header: 'auto' | 'first' | 
 
 /** A first record with a number or a date in it is data, not a header (names are words). */
 function looksLikeData(fields: readonly string[]): boolean {
-	return fields.some(
-		(f) => /^[-+]?[\d.,]+$/.test(f.trim()) || /^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$/.test(f.trim())
-	);
+	return fields.some((f) => {
+		const shape = fieldShape(f);
+		return shape === 'number' || shape === 'date';
+	});
+}
+
+function fieldShape(field: string): 'number' | 'date' | 'text' | 'empty' {
+	const f = field.trim();
+	if (f === '') return 'empty';
+	if (/^[-+]?[\d.,]+$/.test(f)) return 'number';
+	if (/^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$/.test(f)) return 'date';
+	return 'text';
 }
