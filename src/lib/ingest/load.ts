@@ -120,20 +120,23 @@ async function importEach(
 			refused.push(r);
 			scanned.set(r, at);
 		};
-		if (p.status === 'refused') refuse(p.reason);
+		if (p.status === 'refused') {
+			refuse(p.reason);
+			continue;
+		}
+		// One file of a kind, whether it is ready or waits for a question: two waiting files with
+		// one header would share the question (its choices are kept by header), and the second
+		// would be refused once answered anyway.
+		const kind = p.status === 'pending' ? p.pending.kind : p.file.kind;
+		const earlier = byKind.get(kind)?.input.name ?? pending.find((q) => q.kind === kind)?.file;
+		if (earlier)
+			refuse(`${input.name} is a second ${kind} file (${earlier} is the first); combine them into one`);
 		else if (p.status === 'pending') {
 			pending.push(p.pending);
 			scanned.set(p.pending, at);
 		} else {
-			const earlier = byKind.get(p.file.kind);
-			if (earlier)
-				refuse(
-					`${input.name} is a second ${p.file.kind} file (${earlier.input.name} is the first); combine them into one`
-				);
-			else {
-				byKind.set(p.file.kind, p.file);
-				countEarly(byKind, early);
-			}
+			byKind.set(p.file.kind, p.file);
+			countEarly(byKind, early);
 		}
 	}
 	// Refusals and questions in the order the files were given.
