@@ -37,3 +37,33 @@ test('two pain files that need a question and share a header: one is asked about
 	expect(await fileRow(page, 'pain_scores')).toMatchObject({ file: 'pain_2023.csv', read: 1, loaded: 1 });
 	await expect(page.getByTestId('import-report').getByTestId('refused')).toContainText(second);
 });
+
+test('two files of one name are both imported, each reported under its own name', async ({ page }) => {
+	await page.goto('/');
+	// a/export.csv and b/export.csv: the browser gives the names without their folders.
+	await page
+		.getByLabel('Choose CSV files')
+		.setInputFiles([
+			csv('export.csv', `${PATIENTS}P003,Lexington,not_a_diagnosis,2020\n`),
+			csv('export.csv', 'patient_id,day,pain_avg\nP001,1,3\nP001,2,11\nP002,3,12\nP002,4,5\n')
+		]);
+	await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
+	// By hand: patients line 4 has no such diagnosis; pain lines 3 and 4 are over 10.
+	expect(await fileRow(page, 'patients')).toMatchObject({
+		file: 'export.csv (1st file of that name)',
+		read: 3,
+		loaded: 2,
+		rejected: 1
+	});
+	expect(await fileRow(page, 'pain_scores')).toMatchObject({
+		file: 'export.csv (2nd file of that name)',
+		read: 4,
+		loaded: 2,
+		rejected: 2
+	});
+	const painProblems = page.getByTestId('details-pain_scores').locator('ol li');
+	await expect(painProblems).toHaveText([
+		/^export\.csv \(2nd file of that name\) line 3, column pain_avg: /,
+		/^export\.csv \(2nd file of that name\) line 4, column pain_avg: /
+	]);
+});

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { load } from './helpers';
+import { nodeDatabase } from '../../src/lib/db/node';
+import { problemsPage, uniqueNames } from '../../src/lib/ingest';
+import { enc, importChecked, load } from './helpers';
 
 /** The rules of an upload as a whole: which of its files are taken, and how each is named. */
 
@@ -50,6 +52,46 @@ describe('one file of a kind', () => {
 		expect(report.refused).toEqual([second]);
 		expect(await db.query('SELECT patient_id, day, pain_avg FROM pain_scores')).toEqual([
 			{ patient_id: 'P1', day: 1, pain_avg: 3 }
+		]);
+	});
+});
+
+describe('files of one name', () => {
+	test('imports both, each under its own name, with its own rejected rows and problems', async () => {
+		const db = await nodeDatabase();
+		// a/export.csv and b/export.csv, as a browser hands them over: names without folders.
+		const report = await importChecked(db, [
+			{ name: 'export.csv', bytes: enc(`${PATIENTS}P3,Lexington,not_a_diagnosis,2020\n`) },
+			{ name: 'export.csv', bytes: enc('patient_id,day,pain_avg\nP1,1,3\nP1,2,11\nP2,3,12\nP2,4,5\n') }
+		]);
+		expect(report.refused).toEqual([]);
+		// By hand: patients line 4 has no such diagnosis; pain lines 3 and 4 are over 10.
+		expect(report.files.map((f) => [f.file, f.kind, f.read, f.loaded, f.rejected])).toEqual([
+			['export.csv (1st file of that name)', 'patients', 3, 2, 1],
+			['export.csv (2nd file of that name)', 'pain_scores', 4, 2, 2]
+		]);
+		const problems = async (file: string) =>
+			(await problemsPage(db, file, 0, 10)).map((p) => [p.line, p.column]);
+		expect(await problems('export.csv (1st file of that name)')).toEqual([[4, 'diagnosis']]);
+		expect(await problems('export.csv (2nd file of that name)')).toEqual([
+			[3, 'pain_avg'],
+			[4, 'pain_avg']
+		]);
+	});
+
+	test('names a file by its place among those of its name only when the name repeats', () => {
+		const names = uniqueNames(
+			['a.csv', 'b.csv', 'a.csv', 'a.csv', 'a.csv (2nd file of that name)'].map((name) => ({
+				name,
+				bytes: new Uint8Array(0)
+			}))
+		).map((f) => f.name);
+		expect(names).toEqual([
+			'a.csv (1st file of that name)',
+			'b.csv',
+			'a.csv (2nd file of that name, 2)',
+			'a.csv (3rd file of that name)',
+			'a.csv (2nd file of that name)'
 		]);
 	});
 });

@@ -1,4 +1,5 @@
 export { importFiles, isOutOfMemory, resetTables, type InputFile } from './load';
+export { uniqueNames } from './names';
 export { decodeBytes, plural, type Decoded, type Encoding } from './bytes';
 export { NULL_SPELLINGS } from './cells';
 export { DATE_FORMATS, type DateOrder } from './dates';

@@ -5,6 +5,7 @@ import { ident, literal } from '$lib/sql/literal';
 import { decodeBytes, plural, startsWithBom } from './bytes';
 import { strptimeFormats, type DateOrder } from './dates';
 import { findContractHeader, type Head } from './dialect';
+import { uniqueNames } from './names';
 import type { ColumnPlan } from './plan';
 import { prepareFile, type EarlyMode, type InputFile, type Prepared, type StagedSink } from './prepare';
 import {
@@ -48,7 +49,7 @@ export async function importFiles(
 	options: ImportOptions = {}
 ): Promise<ImportReport> {
 	try {
-		return await importAll(db, inputs, options);
+		return await importAll(db, uniqueNames(inputs), options);
 	} catch (e) {
 		// A cancelled import leaves nothing behind: not the new files, not the previous dataset.
 		if (isAbort(e)) await resetTables(db);

@@ -41,6 +41,7 @@ export interface RuleCount {
 
 /** Everything the user is told about one file. read = loaded + rejected + skipped, always. */
 export interface FileReport {
+	/** The file's name, unique among the files of the import (names.ts). */
 	file: string;
 	kind: FileKind;
 	/** The normalised header list: the key of remembered choices for files with this header. */

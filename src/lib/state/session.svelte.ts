@@ -12,7 +12,8 @@ import {
 	type ImportReport,
 	type InputFile,
 	type PendingFile,
-	type Problem
+	type Problem,
+	uniqueNames
 } from '$lib/ingest';
 import { recordInputFiles } from '$lib/export/inputs';
 import { firstDeriveSql, laterDeriveSql } from '$lib/sql';
@@ -155,6 +156,8 @@ class Session {
 		}
 		// The importer refuses what is over the limit without reading it: give it an empty stand-in.
 		this.inputs.push(...tooLarge.map((f) => ({ name: f.name, bytes: new Uint8Array(0), size: f.size })));
+		// The names the report gives them, so that the export's manifest joins its hashes to it.
+		this.inputs = uniqueNames(this.inputs);
 		return this.run('upload', { interactive: true });
 	}
 
@@ -206,7 +209,8 @@ class Session {
 		const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
 		const a = document.createElement('a');
 		a.href = url;
-		a.download = `${file ? file.replace(/\.[^.]*$/, '') : 'import'}-problems.csv`;
+		// export.csv -> export-problems.csv; "export.csv (2nd file of that name)" keeps its words.
+		a.download = `${file ? file.replace(/\.[^.\s]*(?=$| \()/, '') : 'import'}-problems.csv`;
 		a.click();
 		setTimeout(() => URL.revokeObjectURL(url), 1000);
 	}
