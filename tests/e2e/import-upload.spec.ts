@@ -1,4 +1,4 @@
-import { expect, fileRow, test } from './fixtures';
+import { expect, expectedDemoN, fileRow, nPatients, painChart, test } from './fixtures';
 
 /**
  * An upload as a whole through the real file input: which of its files are taken, and how the
@@ -66,4 +66,30 @@ test('two files of one name are both imported, each reported under its own name'
 		/^export\.csv \(2nd file of that name\) line 3, column pain_avg: /,
 		/^export\.csv \(2nd file of that name\) line 4, column pain_avg: /
 	]);
+});
+
+test('an upload whose every file is refused keeps the data loaded before, and says so', async ({ page }) => {
+	await page.goto('/');
+	await page.getByRole('button', { name: 'Use demo data' }).click();
+	await painChart(page);
+	const nav = page.getByRole('navigation', { name: 'Main' });
+	const input = page.getByLabel('Choose CSV files');
+	const refused = page.getByTestId('refused-upload');
+	// A file with no header, then a pain file without a patients file.
+	for (const [file, reason] of [
+		[csv('x.csv', 'hello\nworld\n'), 'x.csv: no header row matching the data contract'],
+		[csv('pain.csv', 'patient_id,day,pain_avg\nP000001,1,3\n'), 'pain.csv not imported: a patients file']
+	] as const) {
+		await nav.getByRole('link', { name: 'Load data' }).click();
+		await input.setInputFiles([file]);
+		await expect(page.getByRole('status')).toHaveText(
+			'Nothing new was loaded: every file was refused. The data loaded before is still there.',
+			{ timeout: 30_000 }
+		);
+		await expect(refused).toContainText(reason);
+		await expect(refused).toContainText('The data loaded before (the demo cohort) is still loaded');
+		await expect(page.getByTestId('import-report').getByTestId('file-patients')).toBeVisible();
+		await nav.getByRole('link', { name: 'Dashboard' }).click();
+		await expect(await painChart(page)).toHaveText(nPatients(expectedDemoN()));
+	}
 });

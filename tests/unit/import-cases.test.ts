@@ -1070,14 +1070,19 @@ describe('33-35: privacy, exports, size', () => {
 	});
 
 	test('35: a file over the size limit is refused before reading, naming the limit', async () => {
-		const { db, report } = await load({ 'patients.csv': PATIENTS }, { maxFileBytes: 64 });
+		const { db } = await load({ 'earlier.csv': 'patient_id,office,diagnosis\nE1,Lexington,fbss\n' });
+		const before = await db.query('SELECT patient_id FROM patients');
+		expect(before).toEqual([{ patient_id: 'E1' }]);
+		const { report } = await load({ 'patients.csv': PATIENTS }, { maxFileBytes: 64 });
 		expect(report.refused).toEqual([
 			{
 				file: 'patients.csv',
 				reason: `patients.csv is ${PATIENTS.length} bytes: too large for in-browser import (limit 64 bytes). Split it into smaller files, or use the command-line report`
 			}
 		]);
-		expect(await db.query('SELECT count(*)::INTEGER AS n FROM patients')).toEqual([{ n: 0 }]);
+		// Nothing of it is read, and what the database held stays (the app's previous dataset).
+		expect(report.replaced).toBe(false);
+		expect(await db.query('SELECT patient_id FROM patients')).toEqual(before);
 	});
 
 	test('35: running out of database memory refuses the file, drops its partial table and leaves the database usable', async () => {

@@ -95,3 +95,33 @@ describe('files of one name', () => {
 		]);
 	});
 });
+
+describe('an upload that loads nothing', () => {
+	test('takes nothing away: the dataset loaded before stays, rows and problems', async () => {
+		const db = await nodeDatabase();
+		const first = await importChecked(db, [
+			{ name: 'patients.csv', bytes: enc(`${PATIENTS}P3,Lexington,not_a_diagnosis,2020\n`) }
+		]);
+		expect(first.replaced).toBe(true);
+		const state = async () => [
+			await db.query('SELECT patient_id FROM patients ORDER BY 1'),
+			await db.query('SELECT file, line FROM import_problems')
+		];
+		const before = await state();
+		expect(before).toEqual([
+			[{ patient_id: 'P1' }, { patient_id: 'P2' }],
+			[{ file: 'patients.csv', line: 4 }]
+		]);
+		// A file with no header, and a pain file without a patients file: both refused.
+		for (const upload of [
+			[{ name: 'x.csv', bytes: enc('hello\nworld\n') }],
+			[{ name: 'pain.csv', bytes: enc('patient_id,day,pain_avg\nP1,1,3\n') }]
+		]) {
+			const report = await importChecked(db, upload);
+			expect(report.files).toEqual([]);
+			expect(report.refused).toHaveLength(1);
+			expect(report.replaced).toBe(false);
+			expect(await state()).toEqual(before);
+		}
+	});
+});

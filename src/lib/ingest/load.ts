@@ -28,7 +28,7 @@ import {
 	type RowRule
 } from './rules';
 import { bufferName, insertProblems, readBodySql, readStagedSql, stagedType } from './stage';
-import { createLoadedTablesSql, loadedColumns } from './tables';
+import { createLoadedTablesSql, ensureLoadedTablesSql, loadedColumns } from './tables';
 import { PatientIndex, RuleTally } from './tally';
 
 export type { InputFile } from './prepare';
@@ -151,8 +151,14 @@ async function importEach(
 		byKind.clear();
 		pending.length = 0;
 	}
-	// Questions first: until they are answered the database keeps what it had.
-	if (pending.length) return { files: [], refused, warnings: [], pending };
+	// Questions first: until they are answered the database keeps what it had. So it does when
+	// every file is refused: an upload that loads nothing takes nothing away.
+	if (pending.length) return { files: [], refused, warnings: [], pending, replaced: false };
+	if (byKind.size === 0) {
+		// The tables exist after any import (the first of a database included), empty or not.
+		await db.query(ensureLoadedTablesSql().join(';\n'));
+		return { files: [], refused, warnings: [], pending: [], replaced: false };
+	}
 	await resetTables(db);
 
 	const files: FileReport[] = [];
@@ -206,7 +212,7 @@ async function importEach(
 			});
 		}
 	}
-	return { files, refused, warnings: [], pending: [] };
+	return { files, refused, warnings: [], pending: [], replaced: true };
 }
 
 /**

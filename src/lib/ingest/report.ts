@@ -101,6 +101,11 @@ export interface ImportReport {
 	warnings: string[];
 	/** Interactive imports: files waiting for decisions. When non-empty, nothing was loaded. */
 	pending: PendingFile[];
+	/**
+	 * The loaded tables were emptied for this import's files. False when it loaded nothing and
+	 * left them as they were: questions pending, or every file refused before any was loaded.
+	 */
+	replaced: boolean;
 }
 
 /** Decisions for the files with one header (the key of FileReport and PendingFile). */

@@ -28,13 +28,25 @@ export function loadedColumns(kind: FileKind): { name: string; type: string }[] 
 
 /** (Re)create the four loaded tables, empty; an absent optional file leaves its table empty. */
 export function createLoadedTablesSql(): string[] {
-	const out = ['DROP TABLE IF EXISTS import_problems'];
-	out.push(
-		'CREATE TABLE import_problems (file VARCHAR, line INTEGER, "column" VARCHAR, value VARCHAR, rule VARCHAR)'
-	);
-	for (const f of FILES) {
-		const cols = loadedColumns(f.kind).map((c) => `${ident(c.name)} ${c.type}`);
-		out.push(`DROP TABLE IF EXISTS ${f.kind}`, `CREATE TABLE ${f.kind} (${cols.join(', ')})`);
-	}
-	return out;
+	return loadedTables().flatMap(([name, cols]) => [
+		`DROP TABLE IF EXISTS ${name}`,
+		`CREATE TABLE ${name} (${cols})`
+	]);
+}
+
+/** Create the loaded tables that do not exist yet, keeping those that do with what they hold. */
+export function ensureLoadedTablesSql(): string[] {
+	return loadedTables().map(([name, cols]) => `CREATE TABLE IF NOT EXISTS ${name} (${cols})`);
+}
+
+function loadedTables(): [string, string][] {
+	return [
+		['import_problems', 'file VARCHAR, line INTEGER, "column" VARCHAR, value VARCHAR, rule VARCHAR'],
+		...FILES.map((f): [string, string] => [
+			f.kind,
+			loadedColumns(f.kind)
+				.map((c) => `${ident(c.name)} ${c.type}`)
+				.join(', ')
+		])
+	];
 }

@@ -13,6 +13,7 @@ import {
 	type InputFile,
 	type PendingFile,
 	type Problem,
+	type Refusal,
 	uniqueNames
 } from '$lib/ingest';
 import { recordInputFiles } from '$lib/export/inputs';
@@ -82,6 +83,11 @@ class Session {
 	limited = $state<string | null>(null);
 	/** Bumped after every load so views re-query. */
 	version = $state(0);
+	/**
+	 * The refusals of the last upload when it loaded nothing and the data loaded before stayed
+	 * (as after a cancelled review); null otherwise.
+	 */
+	refusedUpload = $state<Refusal[] | null>(null);
 	/** The uploaded files, kept for answering questions or editing a mapping without reading them again. */
 	private inputs: InputFile[] = [];
 	private controller: AbortController | null = null;
@@ -90,8 +96,11 @@ class Session {
 	 * 16: relaxed only on request). For these files in this tab only: never remembered.
 	 */
 	private lenientQuotes = new Set<string>();
-	/** The dataset loaded before the current questions, still in the database until they are answered. */
-	private loaded: { report: ImportReport; source: 'demo' | 'upload' } | null = null;
+	/**
+	 * The dataset loaded before the current load, still in the database until it replaces the
+	 * tables (questions answered, some file loaded), and its files for editing a mapping again.
+	 */
+	private loaded: { report: ImportReport; source: 'demo' | 'upload'; inputs: InputFile[] } | null = null;
 	/** Bumped by every schedule and stop of the later tables: a failure of an older build is ignored. */
 	private laterBuild = 0;
 	private ahead: ReadAhead | null = null;
@@ -187,10 +196,7 @@ class Session {
 
 	/** Leave the questions unanswered: nothing new is loaded, and what was loaded stays. */
 	dismiss(): void {
-		if (this.loaded) {
-			this.phase = 'ready';
-			this.report = this.loaded.report;
-			this.source = this.loaded.source;
+		if (this.restoreLoaded()) {
 			this.message = 'Import cancelled; the data loaded before is still there.';
 		} else {
 			this.phase = 'idle';
@@ -278,7 +284,8 @@ class Session {
 
 	private start(message: string): void {
 		if (this.phase === 'ready' && this.report && this.source)
-			this.loaded = { report: this.report, source: this.source };
+			this.loaded = { report: this.report, source: this.source, inputs: this.inputs };
+		this.refusedUpload = null;
 		if (this.ahead) {
 			debugLog('demo read ahead: discarded for another load');
 			this.ahead.controller.abort();
@@ -342,9 +349,12 @@ class Session {
 				signal,
 				onProgress: (p) => (this.progress = p)
 			});
+			this.progress = null;
+			// Every file refused: the tables hold what they held, and so does the page.
+			if (!report.pending.length && !report.replaced && this.loaded)
+				return await this.keepLoaded(report, signal);
 			this.source = source;
 			this.report = report;
-			this.progress = null;
 			if (report.pending.length) {
 				this.phase = 'review';
 				this.message = `${plural(report.pending.length, 'file')} ${report.pending.length === 1 ? 'needs' : 'need'} your decision before anything is loaded.`;
@@ -354,12 +364,38 @@ class Session {
 				return false;
 			}
 			this.loaded = null;
+			// Nothing loaded, nothing shown as loaded: a demo read ahead and not adopted goes too.
+			if (!report.replaced) await resetTables(db);
 			await deriveTables(db, report);
 			await this.scheduleLater(report, signal);
 			return this.finish(report, performance.now() - started);
 		} catch (e) {
 			return this.fail(e);
 		}
+	}
+
+	/**
+	 * Every file was refused, and the database holds what it held: so does the page, with the data
+	 * loaded before (its later tables, stopped for this load, built again) and the refusals beside it.
+	 */
+	private async keepLoaded(report: ImportReport, signal: AbortSignal): Promise<false> {
+		this.restoreLoaded();
+		this.refusedUpload = report.refused;
+		this.message = 'Nothing new was loaded: every file was refused. The data loaded before is still there.';
+		await this.scheduleLater(this.report!, signal);
+		return false;
+	}
+
+	/** Show the dataset loaded before this load again, when there was one. */
+	private restoreLoaded(): boolean {
+		const loaded = this.loaded;
+		if (!loaded) return false;
+		this.loaded = null;
+		this.phase = 'ready';
+		this.report = loaded.report;
+		this.source = loaded.source;
+		this.inputs = loaded.inputs;
+		return true;
 	}
 
 	/**
