@@ -1,4 +1,4 @@
-import { expect, fileRow, test } from './fixtures';
+import { demoPath, expect, fileRow, painChart, test } from './fixtures';
 
 /**
  * Column mapping and the identifier guard through the real file input (data-contract.md
@@ -100,6 +100,56 @@ test('the suggested mapping is shown, edited by the user, loaded as edited, and 
 	expect(JSON.parse(Object.values(await stored(page))[0]!)).toEqual({
 		mapping: ['patient_id', 'day', 'pain_avg', null, null]
 	});
+});
+
+test('a mapping is remembered once its import succeeds, never applied to the demo, and can be forgotten', async ({
+	page,
+	context
+}) => {
+	const nav = page.getByRole('navigation', { name: 'Main' });
+	const providerRow = (p: typeof page) =>
+		p.getByTestId('details-patients').locator('table.mapping tr', { hasText: 'provider_id' });
+	await page.goto('/');
+	await page.getByLabel('Choose CSV files').setInputFiles([demoPath('patients')]);
+	await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
+	await nav.getByRole('link', { name: 'Load data' }).click();
+	await page.getByTestId('details-patients').locator('summary').click();
+	await page.getByRole('button', { name: 'Edit the mapping of patients.csv' }).click();
+	const review = page.getByTestId('review-patients');
+	const select = (header: string) => review.getByRole('combobox', { name: `Load column ${header} as` });
+	await expect(review).toBeVisible({ timeout: 45_000 });
+
+	// A required column ignored: the importer asks again, and nothing is remembered.
+	await select('office').selectOption('');
+	await page.getByTestId('import-review').getByRole('button', { name: 'Import' }).click();
+	await expect(review).toContainText('no column for office', { timeout: 45_000 });
+	expect(await stored(page)).toEqual({});
+
+	// A mapping the importer can use is remembered once it has loaded the file.
+	await select('office').selectOption('office');
+	await select('provider_id').selectOption('');
+	await page.getByTestId('import-review').getByRole('button', { name: 'Import' }).click();
+	await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
+	await expect(providerRow(page)).toContainText('ignored');
+	expect(Object.values(await stored(page)).map((v) => JSON.parse(v).mapping.includes('provider_id'))).toEqual(
+		[false]
+	);
+
+	// Another tab: the demo loads with the contract's mapping, every file, provider_id included.
+	const demo = await context.newPage();
+	await demo.goto('/');
+	await demo.getByRole('button', { name: 'Use demo data' }).click();
+	await painChart(demo);
+	await expect(demo.getByTestId('import-report').locator('[data-testid^="file-"]')).toHaveCount(4);
+	await expect(demo.getByTestId('refused')).toHaveCount(0);
+	await expect(providerRow(demo)).toContainText('same name');
+
+	// Forgotten from the start page: nothing is left in the browser's storage.
+	await nav.getByRole('link', { name: 'Load data' }).click();
+	await page.getByRole('button', { name: 'Forget remembered mappings' }).click();
+	await expect(page.getByText('Remembered mappings forgotten')).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Forget remembered mappings' })).toHaveCount(0);
+	expect(await stored(page)).toEqual({});
 });
 
 test('the identifier guard shows columns and counts, never values, and the user drops them to continue', async ({

@@ -54,6 +54,15 @@ function remember(key: string, c: FileChoice): void {
 	}
 }
 
+function forgetAll(): void {
+	try {
+		const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i));
+		for (const k of keys) if (k?.startsWith(STORE)) localStorage.removeItem(k);
+	} catch {
+		// Storage disabled: nothing was remembered.
+	}
+}
+
 /**
  * The demo cohort, imported while the start page is open and before anyone asked (issue 7: "start
  * it before the user asks"). Nothing in the tab says it is loaded until "Use demo data" adopts it;
@@ -88,6 +97,8 @@ class Session {
 	 * (as after a cancelled review); null otherwise.
 	 */
 	refusedUpload = $state<Refusal[] | null>(null);
+	/** How many headers this browser remembers choices for (the start page offers to forget them). */
+	rememberedHeaders = $state(0);
 	/** The uploaded files, kept for answering questions or editing a mapping without reading them again. */
 	private inputs: InputFile[] = [];
 	private controller: AbortController | null = null;
@@ -120,6 +131,8 @@ class Session {
 	 * it ready (or under way), and any other load discards it.
 	 */
 	warmUp(): void {
+		// Another tab may have remembered or forgotten choices since.
+		this.rememberedHeaders = Object.keys(remembered()).length;
 		browserDatabase().catch(() => undefined);
 		if (this.ahead || this.phase !== 'idle' || this.version > 0) return;
 		this.ahead = this.readDemoAhead();
@@ -170,11 +183,27 @@ class Session {
 		return this.run('upload', { interactive: true });
 	}
 
-	/** The user's answers to the pending questions: remembered, then the same files imported again. */
+	/**
+	 * The user's answers to the pending questions: the same files imported again with them, and
+	 * remembered for the files they loaded. Not before: an answer the importer cannot use (a
+	 * required column ignored) would otherwise apply to every later file with that header.
+	 */
 	async answer(choices: Record<string, FileChoice>): Promise<boolean> {
-		for (const [key, c] of Object.entries(choices)) remember(key, c);
 		this.start('Importing with your choices…');
-		return this.run(this.source ?? 'upload', { interactive: true, extra: choices });
+		const loaded = await this.run(this.source ?? 'upload', { interactive: true, extra: choices });
+		if (!loaded || !this.report) return loaded;
+		for (const f of this.report.files) {
+			const c = choices[f.key];
+			if (c) remember(f.key, c);
+		}
+		this.rememberedHeaders = Object.keys(remembered()).length;
+		return loaded;
+	}
+
+	/** Forget every remembered choice: files with those headers are asked about again. */
+	forgetChoices(): void {
+		forgetAll();
+		this.rememberedHeaders = Object.keys(remembered()).length;
 	}
 
 	/** Show a file's mapping again for editing (the report's "Edit mapping"). */
@@ -266,7 +295,6 @@ class Session {
 			const started = performance.now();
 			const report = await importFiles(db, inputs, {
 				interactive: false,
-				choices: remembered(),
 				maxFileBytes: MAX_FILE_BYTES,
 				signal,
 				onProgress
@@ -339,7 +367,9 @@ class Session {
 			await applyMemoryLimit(db);
 			this.message = 'Validating and loading…';
 			const started = performance.now();
-			const choices = { ...remembered(), ...how.extra };
+			// The demo is the app's own files, in the contract's columns: a choice remembered for an
+			// export with the same header (office ignored, say) is not for them.
+			const choices = source === 'demo' ? {} : { ...remembered(), ...how.extra };
 			for (const key of this.lenientQuotes) choices[key] = { ...choices[key], lenientQuotes: true };
 			const report = await importFiles(db, this.inputs, {
 				interactive: how.interactive,
