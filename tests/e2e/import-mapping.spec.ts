@@ -102,7 +102,7 @@ test('the suggested mapping is shown, edited by the user, loaded as edited, and 
 	});
 });
 
-test('a mapping is remembered once its import succeeds, never applied to the demo, and can be forgotten', async ({
+test('a mapping is remembered once its import succeeds, and never applied to the demo', async ({
 	page,
 	context
 }) => {
@@ -143,13 +143,27 @@ test('a mapping is remembered once its import succeeds, never applied to the dem
 	await expect(demo.getByTestId('import-report').locator('[data-testid^="file-"]')).toHaveCount(4);
 	await expect(demo.getByTestId('refused')).toHaveCount(0);
 	await expect(providerRow(demo)).toContainText('same name');
+});
 
-	// Forgotten from the start page: nothing is left in the browser's storage.
-	await nav.getByRole('link', { name: 'Load data' }).click();
+test('"Forget remembered mappings" on the start page forgets every remembered choice', async ({ page }) => {
+	await page.goto('/');
+	await expect(page.getByRole('button', { name: 'Forget remembered mappings' })).toHaveCount(0);
+	// As an import remembers them: two headers, a mapping each.
+	await page.evaluate((prefix) => {
+		localStorage.setItem(
+			`${prefix}subject_id,study_day,average_pain`,
+			'{"mapping":["patient_id","day","pain_avg"]}'
+		);
+		localStorage.setItem(`${prefix}id,site,dx`, '{"mapping":["patient_id","office","diagnosis"]}');
+		localStorage.setItem('another-app', 'kept');
+	}, STORE);
+	await page.reload();
+	await expect(page.getByTestId('remembered')).toContainText('for files with 2 headers');
 	await page.getByRole('button', { name: 'Forget remembered mappings' }).click();
 	await expect(page.getByText('Remembered mappings forgotten')).toBeVisible();
 	await expect(page.getByRole('button', { name: 'Forget remembered mappings' })).toHaveCount(0);
 	expect(await stored(page)).toEqual({});
+	expect(await page.evaluate(() => localStorage.getItem('another-app'))).toBe('kept');
 });
 
 test('the identifier guard shows columns and counts, never values, and the user drops them to continue', async ({
