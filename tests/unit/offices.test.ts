@@ -27,7 +27,12 @@ import {
 } from '../../src/lib/sql/offices';
 import { officesData, type OfficesData } from '../../src/lib/sql/officesData';
 import { officesFunnel } from '../../src/lib/sql/officesFunnel';
-import { officesCsv, officesReportFrom, type OfficesReport } from '../../src/lib/sql/officesReport';
+import {
+	officesCsv,
+	officesReport,
+	officesReportFrom,
+	type OfficesReport
+} from '../../src/lib/sql/officesReport';
 import {
 	officesView,
 	splitOfficesFilters,
@@ -409,6 +414,12 @@ describe('small-cell suppression on a cohort where a small provider could be rec
 		expect(some.points).toEqual(all.points);
 		expect(some.leftOut.map((l) => l.label)).toEqual(['Gamma']);
 		expect(some.units).toBe(3);
+		// The report's `offices` (the dashboard's JSON download carries the filters): the same rule.
+		const filtered = await officesReport(db, f, { ...SETTINGS, window: '12m' });
+		const unfiltered = await officesReport(db, NO_FILTERS, { ...SETTINGS, window: '12m' });
+		expect(filtered.target).toBe(unfiltered.target);
+		expect(filtered.units).toEqual(unfiltered.units.filter((u) => u.office !== 'Delta'));
+		expect(filtered.providers).toEqual(unfiltered.providers.filter((p) => p.office !== 'Delta'));
 	});
 
 	test('choosing providers: the office above them keeps all its patients, so the small DR-A3 stays hidden', async () => {

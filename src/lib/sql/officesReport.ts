@@ -5,7 +5,14 @@ import type { Filters } from './filters';
 import { CASE_MIX_CHARACTERISTICS } from './offices';
 import { officesData, type OfficesData } from './officesData';
 import { officesFunnel } from './officesFunnel';
-import { officesView, type OfficeRow, type OfficesView } from './officesView';
+import {
+	ALL_UNITS,
+	officesView,
+	splitOfficesFilters,
+	type OfficeRow,
+	type OfficesView,
+	type UnitSelection
+} from './officesView';
 
 /**
  * report.md's `offices` object: the responder rate (>= 30%, all-implanted denominator) at the
@@ -45,10 +52,15 @@ export interface OfficesReport {
 	providers: OfficesReportProvider[];
 }
 
-/** The `offices` object from already computed numbers. */
-export function officesReportFrom(data: OfficesData, threshold: number, method: FunnelMethod): OfficesReport {
-	const view = officesView(data, threshold);
-	const funnel = officesFunnel(data, view.hidden, 'responders', method);
+/** The `offices` object from already computed numbers, for the units of `selection`. */
+export function officesReportFrom(
+	data: OfficesData,
+	threshold: number,
+	method: FunnelMethod,
+	selection: UnitSelection = ALL_UNITS
+): OfficesReport {
+	const view = officesView(data, threshold, selection);
+	const funnel = officesFunnel(data, view.hidden, 'responders', method, view.units);
 	const rows = (level: OfficeRow['level']) => view.rows.filter((r) => r.level === level);
 	const base = (r: OfficeRow) => ({
 		office: r.office!,
@@ -81,15 +93,18 @@ export function officesReportFrom(data: OfficesData, threshold: number, method: 
 	};
 }
 
-/** report.md's `offices` for the command-line report. */
+/** report.md's `offices` for the command-line report (and the app's download of it, with filters). */
 export async function officesReport(
 	db: Database,
 	filters: Filters,
 	settings: Settings,
 	method: FunnelMethod = 'exact'
 ): Promise<OfficesReport> {
-	const data = await officesData(db, filters, settings);
-	return officesReportFrom(data, settings.suppressionThreshold, method);
+	// As on the leadership page: the office and provider filters choose the units listed, and the
+	// totals, the target and the suppression count every office (officesView.ts, UnitSelection).
+	const { cohort, selection } = splitOfficesFilters(filters);
+	const data = await officesData(db, cohort, settings);
+	return officesReportFrom(data, settings.suppressionThreshold, method, selection);
 }
 
 // ---------------------------------------------------------------------------------------------
