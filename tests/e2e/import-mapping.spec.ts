@@ -119,10 +119,12 @@ test('a mapping is remembered once its import succeeds, and never applied to the
 	const select = (header: string) => review.getByRole('combobox', { name: `Load column ${header} as` });
 	await expect(review).toBeVisible({ timeout: 45_000 });
 
-	// A required column ignored: the importer asks again, and nothing is remembered.
+	// A required column ignored: the review says why and Import waits; nothing is remembered.
 	await select('office').selectOption('');
-	await page.getByTestId('import-review').getByRole('button', { name: 'Import' }).click();
-	await expect(review).toContainText('no column for office', { timeout: 45_000 });
+	await expect(page.getByTestId('mapping-problems-patients')).toHaveText(
+		'no column is loaded as office, which a patients file needs'
+	);
+	await expect(page.getByTestId('import-review').getByRole('button', { name: 'Import' })).toBeDisabled();
 	expect(await stored(page)).toEqual({});
 
 	// A mapping the importer can use is remembered once it has loaded the file.
@@ -208,4 +210,29 @@ test('the identifier guard shows columns and counts, never values, and the user 
 	expect(memory).toHaveLength(1);
 	expect(JSON.parse(memory[0]!)).toMatchObject({ drop: [4, 5] });
 	for (const v of values) expect(memory[0]).not.toContain(v);
+});
+
+test('a mapping without a required column says so and waits, instead of asking again', async ({ page }) => {
+	const pain = csv('scores.csv', 'patient_id,day,score\nP001,-30,7\nP001,30,4\nP002,-20,6\n');
+	await page.goto('/');
+	await page.getByLabel('Choose CSV files').setInputFiles([PATIENTS, pain]);
+	const review = page.getByTestId('review-pain_scores');
+	await expect(review).toBeVisible({ timeout: 45_000 });
+	// Focus moves to the questions.
+	await expect(page.getByRole('heading', { name: 'Check before importing' })).toBeFocused();
+	const problems = page.getByTestId('mapping-problems-pain_scores');
+	await expect(problems).toHaveText('no column is loaded as pain_avg, which a pain_scores file needs');
+	const importButton = page.getByRole('button', { name: 'Import', exact: true });
+	await expect(importButton).toBeDisabled();
+	// Loading both day columns as one is a problem of its own.
+	const day = review.getByRole('combobox', { name: 'Load column day as' });
+	const score = review.getByRole('combobox', { name: 'Load column score as' });
+	await score.selectOption('day');
+	await expect(problems).toContainText('more than one column is loaded as day');
+	await score.selectOption('pain_avg');
+	await expect(problems).toHaveCount(0);
+	await expect(day).toHaveValue('day');
+	await importButton.click();
+	await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
+	expect(await fileRow(page, 'pain_scores')).toMatchObject({ read: 3, loaded: 3, rejected: 0 });
 });
