@@ -1,8 +1,8 @@
-// `npm test`: every check, as fast as two cores allow. Formatting and lint, type checks, unit tests
-// and the build are each mostly single-threaded, so they run side by side (about a minute and a half
-// less than one after another); each one's output is printed whole when it ends, so that they do
-// not interleave. Then the browser tests, which use both cores on their own.
-// Any failure fails the run, after the side-by-side steps have all ended.
+// `npm test`: every check, as fast as two cores allow. Formatting and lint, type checks and unit
+// tests are each mostly single-threaded, so they run side by side (about a minute less than one
+// after another); each one's output is printed whole when it ends, so that the three do not
+// interleave. Then the build and the browser tests, which use both cores on their own.
+// Any failure fails the run, after the side-by-side checks have all ended.
 import { spawn } from 'node:child_process';
 
 /** Run a command; resolves with its exit code and output (stdout and stderr in order of arrival). */
@@ -38,18 +38,16 @@ const bin = (name) => `node_modules/.bin/${name}`;
 // The generated types first, once: the checks below read them, and two writers could race.
 if ((await live(bin('svelte-kit'), ['sync'])) !== 0) process.exit(1);
 
-// Neither checker reads build/ or writes what another reads (sync writes only what changed).
-const steps = [
-	['formatting and lint', 'sh', ['-c', `${bin('prettier')} --check . && ${bin('eslint')} .`]],
-	['type checks', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--fail-on-warnings']],
-	['unit tests', bin('vitest'), ['run'], { TZ: 'UTC' }],
-	['build', 'npm', ['run', 'build']]
-];
-const codes = await Promise.all(steps.map(([name, command, args, env]) => run(name, command, args, env)));
-const failed = steps.filter((_, i) => codes[i] !== 0).map(([name]) => name);
-if (failed.length) {
-	process.stdout.write(`\nnpm test: failed (${failed.join(', ')})\n`);
+const codes = await Promise.all([
+	run('formatting and lint', 'sh', ['-c', `${bin('prettier')} --check . && ${bin('eslint')} .`]),
+	run('type checks', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--fail-on-warnings']),
+	run('unit tests', bin('vitest'), ['run'], { TZ: 'UTC' })
+]);
+if (codes.some((c) => c !== 0)) {
+	process.stdout.write(
+		`\nnpm test: failed (${['lint', 'check', 'unit'].filter((_, i) => codes[i] !== 0).join(', ')})\n`
+	);
 	process.exit(1);
 }
-process.stdout.write('\n==> browser tests\n');
-process.exit(await live(bin('playwright'), ['test'], { TZ: 'UTC' }));
+process.stdout.write('\n==> build and browser tests\n');
+process.exit(await live('npm', ['run', 'test:e2e']));
