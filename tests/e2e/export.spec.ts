@@ -291,9 +291,15 @@ test('filters travel by link to a new page with the same numbers, and the bundle
 	await expect(button).toBeEnabled();
 	await audit(page);
 
+	// The files are written by the bundle worker (src/lib/export/writerWorker.ts), not the page.
+	const workerScripts: string[] = [];
+	page.on('request', (r) => {
+		if (/\/writer\.worker-[\w-]+\.js$/.test(r.url())) workerScripts.push(r.url());
+	});
 	const { bytes, fileName } = await download(page, 'Download bundle (.zip)');
 	expect(fileName).toMatch(/^it-pump-export-\d{8}-\d{6}Z\.zip$/);
 	await expect(page.getByTestId('export-status')).toContainText(/built in \d+ ms/);
+	expect(workerScripts, 'the bundle written in its worker').toHaveLength(1);
 	console.log(`demo bundle: ${bytes.length} bytes; ${await page.getByTestId('export-status').innerText()}`);
 	const { entries, manifest } = await unpack(bytes);
 

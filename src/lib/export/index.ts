@@ -1,4 +1,11 @@
 export { buildBundle, ExportBlocked, TABLE_DESCRIPTIONS, type Bundle, type BundleRequest } from './bundle';
+export {
+	writeBundle,
+	type BundleContent,
+	type BundleTable,
+	type BundleWriter,
+	type WrittenBundle
+} from './write';
 export { toCsv, csvField, neutralise, unneutralise, BOM, type Cell, type CsvResult } from './csv';
 export { recordInputFiles, recordedInputFiles, sha256Hex, type InputFileHash } from './inputs';
 export {
