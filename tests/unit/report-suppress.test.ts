@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadDataset } from '../../src/lib/dataset';
 import { nodeDatabase } from '../../src/lib/db/node';
@@ -127,6 +128,118 @@ function comparable(doc: ReportDocument): Json {
 
 const asNumber = (v: Json | Shown | undefined): number | null => (typeof v === 'number' ? v : null);
 
+/** The additions a reader of the document can make, as report.md and the schema describe them. */
+function relations(d: ReportDocument): { values: Map<string, number>; groups: PublishedGroup[] } {
+	const values = new Map<string, number>();
+	const groups: PublishedGroup[] = [];
+	const add = (total: [string, number], ...members: [string, number][]) => {
+		for (const [id, v] of [total, ...members]) values.set(id, v);
+		// The relation must hold in the exact numbers, or there is nothing to recover.
+		expect(
+			members.reduce((s, [, v]) => s + v, 0),
+			total[0]
+		).toBe(total[1]);
+		groups.push({ total: total[0], members: members.map(([id]) => id) });
+	};
+	d.import.files.forEach((f, i) =>
+		add(
+			[`read${i}`, f.read],
+			[`loaded${i}`, f.loaded],
+			[`rejected${i}`, f.rejected],
+			[`skipped${i}`, f.skipped]
+		)
+	);
+	add(
+		['patients', d.cohort.patients],
+		['implanted', d.cohort.implanted],
+		['not_implanted', d.cohort.excluded[0]!.n]
+	);
+	const p = d.pain.pain_avg;
+	add(
+		['implanted', d.cohort.implanted],
+		['b_n', p.baseline.n],
+		['b_missing', p.baseline.missing],
+		['spasticity', d.cohort.excluded[1]!.n]
+	);
+	for (const w of p.windows) {
+		const r = w.responders30;
+		add(
+			[`${w.label}.n`, w.n],
+			[`${w.label}.n_pct`, w.n_pct],
+			[`${w.label}.left_out`, w.excluded_low_baseline]
+		);
+		add(
+			[`${w.label}.due`, w.due],
+			[`${w.label}.all_n`, r.all_implanted.n],
+			[`${w.label}.all_left_out`, r.all_implanted.excluded]
+		);
+		add(
+			[`${w.label}.n`, w.n],
+			[`${w.label}.n_change`, w.n_change],
+			[`${w.label}.without_baseline`, w.n - w.n_change]
+		);
+		add([`${w.label}.due`, w.due], [`${w.label}.n`, w.n], [`${w.label}.due_without_score`, w.due - w.n]);
+		add(
+			[`${w.label}.n_change`, w.n_change],
+			[`${w.label}.wilcoxon_n`, w.wilcoxon.n],
+			[`${w.label}.zeros`, w.wilcoxon.zeros]
+		);
+	}
+	return { values, groups };
+}
+
+/**
+ * What the suppressed document shows, with what a reader can work out from the offices' target:
+ * the practice's responder rate k / n at its window, whose exact value only one n up to that
+ * window's due fits (when the due is shown; the reader then knows the all-implanted n).
+ */
+function published(d: SuppressedReport): Map<string, number | null> {
+	const p = d.pain.pain_avg;
+	const out = new Map<string, number | null>();
+	d.import.files.forEach((f, i) => {
+		out.set(`read${i}`, asNumber(f.read));
+		out.set(`loaded${i}`, asNumber(f.loaded));
+		out.set(`rejected${i}`, asNumber(f.rejected));
+		out.set(`skipped${i}`, asNumber(f.skipped));
+	});
+	out.set('patients', asNumber(d.cohort.patients));
+	out.set('implanted', asNumber(d.cohort.implanted));
+	out.set('not_implanted', asNumber(d.cohort.excluded[0]!.n));
+	out.set('spasticity', asNumber(d.cohort.excluded[1]!.n));
+	out.set('b_n', asNumber(p.baseline.n));
+	out.set('b_missing', asNumber(p.baseline.missing));
+	for (const w of p.windows) {
+		const r = w.responders30;
+		out.set(`${w.label}.n`, asNumber(w.n));
+		out.set(`${w.label}.n_pct`, asNumber(w.n_pct));
+		out.set(`${w.label}.left_out`, asNumber(w.excluded_low_baseline));
+		out.set(`${w.label}.due`, asNumber(w.due));
+		out.set(`${w.label}.all_n`, asNumber(r.all_implanted.n));
+		out.set(`${w.label}.all_left_out`, asNumber(r.all_implanted.excluded));
+		out.set(`${w.label}.n_change`, asNumber(w.n_change));
+		// n - n_change and due - n are not published.
+		out.set(`${w.label}.without_baseline`, null);
+		out.set(`${w.label}.due_without_score`, null);
+		out.set(`${w.label}.wilcoxon_n`, asNumber(w.wilcoxon.n));
+		out.set(`${w.label}.zeros`, asNumber(w.wilcoxon.zeros));
+	}
+	const window = d.offices.window;
+	const due = out.get(`${window}.due`);
+	if (d.offices.target !== null && d.filters.offices.length === 0 && d.filters.providers.length === 0) {
+		// Any n up to the largest count the window could have: the due when shown, else the cohort.
+		const fits = nFitting(d.offices.target, due ?? asNumber(d.cohort.patients) ?? 0);
+		if (fits.length === 1) out.set(`${window}.all_n`, fits[0]!);
+	}
+	return out;
+}
+
+/** Every n from 1 to `upTo` for which some whole k gives exactly `rate` = k / n. */
+function nFitting(rate: number, upTo: number): number[] {
+	const out: number[] = [];
+	for (let n = 1; n <= upTo; n++) if (Math.round(rate * n) / n === rate) out.push(n);
+	return out;
+}
+
 describe('report --suppress on a fixture with small cells in every section', () => {
 	let exact: ReportDocument;
 	let shown: SuppressedReport;
@@ -225,99 +338,6 @@ describe('report --suppress on a fixture with small cells in every section', () 
 		expect(shown.import.files.every((f) => f.problems.length === 0)).toBe(true);
 	});
 
-	/** The additions a reader of the document can make, as report.md and the schema describe them. */
-	function relations(d: ReportDocument): { values: Map<string, number>; groups: PublishedGroup[] } {
-		const values = new Map<string, number>();
-		const groups: PublishedGroup[] = [];
-		const add = (total: [string, number], ...members: [string, number][]) => {
-			for (const [id, v] of [total, ...members]) values.set(id, v);
-			// The relation must hold in the exact numbers, or there is nothing to recover.
-			expect(
-				members.reduce((s, [, v]) => s + v, 0),
-				total[0]
-			).toBe(total[1]);
-			groups.push({ total: total[0], members: members.map(([id]) => id) });
-		};
-		d.import.files.forEach((f, i) =>
-			add(
-				[`read${i}`, f.read],
-				[`loaded${i}`, f.loaded],
-				[`rejected${i}`, f.rejected],
-				[`skipped${i}`, f.skipped]
-			)
-		);
-		add(
-			['patients', d.cohort.patients],
-			['implanted', d.cohort.implanted],
-			['not_implanted', d.cohort.excluded[0]!.n]
-		);
-		const p = d.pain.pain_avg;
-		add(
-			['implanted', d.cohort.implanted],
-			['b_n', p.baseline.n],
-			['b_missing', p.baseline.missing],
-			['spasticity', d.cohort.excluded[1]!.n]
-		);
-		for (const w of p.windows) {
-			const r = w.responders30;
-			add(
-				[`${w.label}.n`, w.n],
-				[`${w.label}.n_pct`, w.n_pct],
-				[`${w.label}.left_out`, w.excluded_low_baseline]
-			);
-			add(
-				[`${w.label}.due`, w.due],
-				[`${w.label}.all_n`, r.all_implanted.n],
-				[`${w.label}.all_left_out`, r.all_implanted.excluded]
-			);
-			add(
-				[`${w.label}.n`, w.n],
-				[`${w.label}.n_change`, w.n_change],
-				[`${w.label}.without_baseline`, w.n - w.n_change]
-			);
-			add([`${w.label}.due`, w.due], [`${w.label}.n`, w.n], [`${w.label}.due_without_score`, w.due - w.n]);
-			add(
-				[`${w.label}.n_change`, w.n_change],
-				[`${w.label}.wilcoxon_n`, w.wilcoxon.n],
-				[`${w.label}.zeros`, w.wilcoxon.zeros]
-			);
-		}
-		return { values, groups };
-	}
-
-	function published(d: SuppressedReport): Map<string, number | null> {
-		const p = d.pain.pain_avg;
-		const out = new Map<string, number | null>();
-		d.import.files.forEach((f, i) => {
-			out.set(`read${i}`, asNumber(f.read));
-			out.set(`loaded${i}`, asNumber(f.loaded));
-			out.set(`rejected${i}`, asNumber(f.rejected));
-			out.set(`skipped${i}`, asNumber(f.skipped));
-		});
-		out.set('patients', asNumber(d.cohort.patients));
-		out.set('implanted', asNumber(d.cohort.implanted));
-		out.set('not_implanted', asNumber(d.cohort.excluded[0]!.n));
-		out.set('spasticity', asNumber(d.cohort.excluded[1]!.n));
-		out.set('b_n', asNumber(p.baseline.n));
-		out.set('b_missing', asNumber(p.baseline.missing));
-		for (const w of p.windows) {
-			const r = w.responders30;
-			out.set(`${w.label}.n`, asNumber(w.n));
-			out.set(`${w.label}.n_pct`, asNumber(w.n_pct));
-			out.set(`${w.label}.left_out`, asNumber(w.excluded_low_baseline));
-			out.set(`${w.label}.due`, asNumber(w.due));
-			out.set(`${w.label}.all_n`, asNumber(r.all_implanted.n));
-			out.set(`${w.label}.all_left_out`, asNumber(r.all_implanted.excluded));
-			out.set(`${w.label}.n_change`, asNumber(w.n_change));
-			// n - n_change and due - n are not published.
-			out.set(`${w.label}.without_baseline`, null);
-			out.set(`${w.label}.due_without_score`, null);
-			out.set(`${w.label}.wilcoxon_n`, asNumber(w.wilcoxon.n));
-			out.set(`${w.label}.zeros`, asNumber(w.wilcoxon.zeros));
-		}
-		return out;
-	}
-
 	test('no small count is recoverable by subtraction from what the document shows', () => {
 		const { values, groups } = relations(exact);
 		const shownValues = published(shown);
@@ -358,5 +378,37 @@ describe('report --suppress on a fixture with small cells in every section', () 
 			rate: null,
 			suppressed: true
 		});
+	});
+});
+
+describe('report --suppress on the demo: the offices target gives no hidden count away', () => {
+	test('the all-implanted n the target reveals stays shown, so no small count follows from it', async () => {
+		const DIR = new URL('../../data/demo/', import.meta.url);
+		const texts = Object.fromEntries(
+			readdirSync(DIR)
+				.filter((n) => n.endsWith('.csv'))
+				.map((n) => [n, readFileSync(new URL(n, DIR), 'utf8')])
+		);
+		const db = await nodeDatabase();
+		const exact = await buildReport(db, await loadDataset(db, files(texts)));
+		const shown = suppressReport(exact);
+		const w = exact.pain.pain_avg.windows.find((x) => x.label === exact.offices.window)!;
+		const all = w.responders30.all_implanted;
+		// The demo has the case: 9 due at 12 months without a baseline (small), beside 286 who have one.
+		expect([w.due, all.n, all.excluded, all.k]).toEqual([295, 286, 9, 155]);
+		// The attack works on the exact numbers: the target's float fits one n up to the due.
+		expect(exact.offices.target).toBe(155 / 286);
+		expect(nFitting(exact.offices.target!, w.due)).toEqual([286]);
+		// The target stays (the funnel needs it), so the n it gives away is shown, and the due goes.
+		const s = shown.pain.pain_avg.windows.find((x) => x.label === exact.offices.window)!;
+		expect(shown.offices.target).toBe(exact.offices.target);
+		expect([s.responders30.all_implanted.n, s.responders30.all_implanted.excluded, s.due]).toEqual([
+			286,
+			'<11',
+			null
+		]);
+		const { values, groups } = relations(exact);
+		const leaked = recoverable(published(shown), groups).filter((id) => small(values.get(id)!));
+		expect(leaked).toEqual([]);
 	});
 });

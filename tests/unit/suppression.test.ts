@@ -82,6 +82,23 @@ describe('complementary suppression', () => {
 		]).toEqual(['X', 'Y']);
 	});
 
+	test('a cell published elsewhere (keep) is passed over while another can be hidden, and hidden when none can', () => {
+		// Due 295 = all-implanted 286 + left out 9: 286 is the complement, unless another section
+		// publishes it (the offices' target); then due goes.
+		const cells = [cell('due', 295), cell('all', 286), cell('out', 9)];
+		const groups = [{ total: 'due', members: ['all', 'out'] }];
+		expect(Object.fromEntries(suppress(cells, groups, 11))).toEqual({ out: 'primary', all: 'complementary' });
+		const kept = cells.map((c) => (c.id === 'all' ? { ...c, keep: true } : c));
+		const hidden = suppress(kept, groups, 11);
+		expect(Object.fromEntries(hidden)).toEqual({ out: 'primary', due: 'complementary' });
+		expect(recoverable(published(kept, hidden), groups)).toEqual([]);
+		// Every other cell kept too: the small cell still may not be recovered, so a kept one goes.
+		const allKept = cells.map((c) => (c.id === 'out' ? c : { ...c, keep: true }));
+		const forced = suppress(allKept, groups, 11);
+		expect(Object.fromEntries(forced)).toEqual({ out: 'primary', all: 'complementary' });
+		expect(recoverable(published(allKept, forced), groups)).toEqual([]);
+	});
+
 	test('two small siblings protect each other: nothing more is hidden', () => {
 		const cells = [cell('office', 50), cell('A', 35), cell('B', 8), cell('C', 7)];
 		const hidden = suppress(cells, [{ total: 'office', members: ['A', 'B', 'C'] }], 11);

@@ -70,6 +70,12 @@ export interface SuppressionCell {
 	size: number;
 	/** Never shown (e.g. patients without a provider code): counts as hidden for its siblings. */
 	unseen?: boolean;
+	/**
+	 * Published in full elsewhere in the same document, where it cannot be hidden (the practice
+	 * total behind a funnel's target): a complement is chosen among the other cells first, and this
+	 * one is hidden only when nothing else can be. A caller must then hide it where else it shows.
+	 */
+	keep?: boolean;
 }
 
 export interface SuppressionGroup {
@@ -94,6 +100,7 @@ export type SuppressionReason = 'primary' | 'complementary' | 'unseen';
  *   smallest shown member with size > 0 (ties: the first by id); when none is left, or the group
  *   says so (`complementTotal`), hide the total.
  * - total hidden, every member shown: the total = their sum. Hide the smallest member of size > 0.
+ * A cell marked `keep` is passed over in both cases while another cell can be hidden instead.
  *
  * A sibling of size 0 is never the complement: a hidden zero beside a `<11` would leave the
  * difference, and so the small cell, in plain sight whenever it is below the threshold.
@@ -115,10 +122,13 @@ export function suppress(
 		if (c.unseen) hidden.set(c.id, 'unseen');
 		else if (c.counts.some((x) => isSmall(x, threshold))) hidden.set(c.id, 'primary');
 	}
-	const smallestShown = (ids: readonly string[]) =>
+	const smallest = (ids: readonly string[]) =>
 		ids
 			.filter((id) => !hidden.has(id) && byId.get(id)!.size > 0)
 			.sort((a, b) => byId.get(a)!.size - byId.get(b)!.size || (a < b ? -1 : a > b ? 1 : 0))[0];
+	const kept = (id: string) => byId.get(id)!.keep === true;
+	// Cells published elsewhere (`keep`) are the complement only when no other cell can be.
+	const smallestShown = (ids: readonly string[]) => smallest(ids.filter((id) => !kept(id)));
 
 	// Groups whose total is the complement go first: a total hidden there may spare a sibling
 	// in the other groups it totals.
@@ -129,9 +139,11 @@ export function suppress(
 			const hiddenMembers = g.members.filter((id) => hidden.has(id)).length;
 			const totalHidden = hidden.has(g.total);
 			let hide: string | undefined;
-			if (!totalHidden && hiddenMembers === 1)
-				hide = g.complementTotal ? g.total : (smallestShown(g.members) ?? g.total);
-			else if (totalHidden && hiddenMembers === 0) hide = smallestShown(g.members);
+			if (!totalHidden && hiddenMembers === 1) {
+				const total = kept(g.total) ? undefined : g.total;
+				hide = g.complementTotal ? (total ?? smallestShown(g.members)) : (smallestShown(g.members) ?? total);
+				hide ??= smallest(g.members) ?? g.total;
+			} else if (totalHidden && hiddenMembers === 0) hide = smallestShown(g.members) ?? smallest(g.members);
 			if (hide !== undefined && !hidden.has(hide)) {
 				hidden.set(hide, 'complementary');
 				changed = true;

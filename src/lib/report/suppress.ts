@@ -31,7 +31,8 @@ import type { ReportDocument } from './index';
  * - Row-level detail goes: the import's `problems` (line numbers and cell values), the import
  *   warnings that state a number (counts and line numbers), and the Kaplan-Meier points at the
  *   days of individual events (the fixed report days stay).
- * - `offices` is unchanged: it is suppressed at the same threshold in every report.
+ * - `offices` is unchanged (it is suppressed at the same threshold in every report), but its
+ *   target may go: see `sameCohort` below.
  *
  * Not covered: differences between counts that no addition above relates (e.g. one window's n
  * minus the next one's), and bounds reasoning with `"<11"` (1-10).
@@ -44,6 +45,17 @@ export function suppressReport(doc: ReportDocument) {
 		);
 	}
 	const ledger = new Ledger(threshold);
+	// The offices' target is the practice's responder rate (>= 30%, all-implanted denominator) at
+	// its window: the pain section's k / n for pain_avg there whenever both count the same patients
+	// (no office or provider filter; with one, the offices count every office). Its exact value gives
+	// n and k away (one n <= due fits it), so the pain section keeps that n shown where it can, hiding
+	// another cell of its additions instead (there, due). Where it cannot, or that rate alone would
+	// rest on a small k or n - k, the target goes, and the funnel limits and flags resting on it. The
+	// pain section may still hide the same rate beside its hidden completers' rate (one k, both
+	// denominators): the target is then its only place, and reveals no hidden count.
+	const sameCohort = doc.filters.offices.length === 0 && doc.filters.providers.length === 0;
+	const practiceN = `pain.pain_avg.windows.${doc.offices.window}.all_implanted.n`;
+	if (sameCohort) ledger.keep([practiceN]);
 	const worst = 'pain_worst' in doc.pain ? doc.pain.pain_worst : undefined;
 	// Register every count and addition first; render once the hidden cells are known.
 	const render = {
@@ -55,26 +67,40 @@ export function suppressReport(doc: ReportDocument) {
 		it_dose: itDosePart(doc.it_dose, ledger)
 	};
 	ledger.resolve();
-	const pain_avg = render.pain_avg();
+	const pain_avg = render.pain_avg.render();
+	const targetHidden =
+		sameCohort &&
+		(ledger.isHidden(practiceN) ||
+			render.pain_avg.allImplantedRateHidden(doc.offices.window, 'responders30'));
 	return {
 		settings: { ...doc.settings, suppressed: 'all' as const },
 		filters: doc.filters,
 		import: render.import(),
 		cohort: render.cohort(),
-		pain: render.pain_worst ? { pain_avg, pain_worst: render.pain_worst() } : { pain_avg },
+		pain: render.pain_worst ? { pain_avg, pain_worst: render.pain_worst.render() } : { pain_avg },
 		oral_mme: render.oral_mme(),
 		it_dose: render.it_dose(),
-		offices: doc.offices
+		offices: targetHidden ? withoutTarget(doc.offices) : doc.offices
 	};
 }
 
 export type SuppressedReport = ReturnType<typeof suppressReport>;
+
+/** The offices without the practice's rate: the target, and the limits and flags computed from it. */
+function withoutTarget(o: ReportDocument['offices']): ReportDocument['offices'] {
+	return {
+		...o,
+		target: null,
+		units: o.units.map((u) => ({ ...u, limits95: null, limits998: null, flag: null }))
+	};
+}
 
 /** The published counts, the additions between them, and (once resolved) which are hidden. */
 class Ledger {
 	private readonly cells: SuppressionCell[] = [];
 	private readonly groups: SuppressionGroup[] = [];
 	private readonly values = new Map<string, number>();
+	private readonly kept = new Set<string>();
 	private hidden: ReadonlyMap<string, SuppressionReason> | null = null;
 
 	constructor(readonly threshold: number) {}
@@ -89,8 +115,16 @@ class Ledger {
 			if (v !== value) throw new Error(`report suppression: ${id} is published as ${value} and as ${v}`);
 		}
 		this.values.set(id, value);
-		this.cells.push({ id, counts: [value], size: value });
+		this.cells.push({ id, counts: [value], size: value, keep: this.kept.has(id) });
 		return id;
+	}
+
+	/**
+	 * Counts another section publishes where this ledger cannot hide them (the offices' practice
+	 * total): complementary suppression hides other cells first. Call before registering them.
+	 */
+	keep(ids: readonly string[]): void {
+		for (const id of ids) this.kept.add(id);
 	}
 
 	/**
@@ -229,15 +263,24 @@ function painPart(path: string, m: PainMeasureReport, L: Ledger) {
 		L.adds(due, [n, dueWithoutScore], true);
 		L.adds(nChange, [wn, zeros]);
 
-		return () => {
+		// One k under both denominators: its rates are shown or hidden together.
+		const respondersHidden = (rule: (typeof RULES)[number]) => {
+			const { completers: c, all_implanted: a } = w[rule];
+			return L.hides([nPct, allN], [c.k, c.n - c.k, a.n - a.k]);
+		};
+		// The all-implanted rate on its own: its n shown, neither k nor n - k small (offices.target).
+		const allImplantedRateHidden = (rule: (typeof RULES)[number]) => {
+			const a = w[rule].all_implanted;
+			return L.hides([allN], [a.k, a.n - a.k]);
+		};
+		const render = () => {
 			const scores = L.hides([n]);
 			const change = L.hides([nChange]);
 			const pct = L.hides([nPct]);
 			const wilcoxon = L.hides([wn]);
 			const responders = (rule: (typeof RULES)[number]) => {
 				const { completers: c, all_implanted: a } = w[rule];
-				// One k under both denominators: its rates are shown or hidden together.
-				const h = L.hides([nPct, allN], [c.k, c.n - c.k, a.n - a.k]);
+				const h = respondersHidden(rule);
 				const k = L.within(c.k, h);
 				return {
 					completers: {
@@ -286,9 +329,10 @@ function painPart(path: string, m: PainMeasureReport, L: Ledger) {
 				}
 			};
 		};
+		return { label: w.label, render, allImplantedRateHidden };
 	});
 
-	return () => {
+	const render = () => {
 		const h = L.hides([bn]);
 		return {
 			baseline: {
@@ -302,9 +346,16 @@ function painPart(path: string, m: PainMeasureReport, L: Ledger) {
 				missing: L.shown(missing),
 				trial_shifted: L.shown(shifted)
 			},
-			windows: windows.map((w) => w())
+			windows: windows.map((w) => w.render())
 		};
 	};
+	/** Whether a window's all-implanted rate for a rule, taken alone, rests on a hidden or small count. */
+	const allImplantedRateHidden = (label: string, rule: (typeof RULES)[number]): boolean => {
+		const w = windows.find((x) => x.label === label);
+		if (!w) throw new Error(`report suppression: no ${path} window ${label}`);
+		return w.allImplantedRateHidden(rule);
+	};
+	return { render, allImplantedRateHidden };
 }
 
 interface Summary {
