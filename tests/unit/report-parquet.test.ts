@@ -113,7 +113,8 @@ describe('a Parquet file as CSV text', () => {
 				]
 			})
 		);
-		expect(await csvOf('d.parquet', bytes)).toBe('day\n1970-01-01\n2021-03-04\n\n');
+		// The null of a one-column row is quoted: an empty line would be skipped as blank.
+		expect(await csvOf('d.parquet', bytes)).toBe('day\n1970-01-01\n2021-03-04\n""\n');
 	});
 
 	test('refuses what it cannot read faithfully, naming the file and the column or codec', async () => {
@@ -181,6 +182,23 @@ describe('a Parquet file as CSV text', () => {
 			[6, 'day']
 		]);
 	});
+});
+
+test('an id beginning with # is a value, not a comment line: every row is loaded', async () => {
+	const bytes = parquet([
+		{ name: 'patient_id', type: 'STRING', data: ['#P1', 'P2'] },
+		{ name: 'office', type: 'STRING', data: ['Lexington', '#Danville'] },
+		{ name: 'diagnosis', type: 'STRING', data: ['fbss', 'crps'] },
+		{ name: 'implant_year', type: 'INT32', data: [2020, 2021] }
+	]);
+	const r = await parquetAsCsv('patients.parquet', bytes);
+	if (!r.ok) throw new Error(r.reason);
+	expect(text(r.file.bytes)).toBe(
+		'patient_id,office,diagnosis,implant_year\n"#P1",Lexington,fbss,2020\nP2,"#Danville",crps,2021\n'
+	);
+	const report = await importFiles(await nodeDatabase(), [r.file]);
+	const f = report.files[0]!;
+	expect([f.read, f.loaded, f.rejected, f.skipped]).toEqual([2, 2, 0, 0]);
 });
 
 describe('npm run report on Parquet', () => {

@@ -84,7 +84,8 @@ export async function parquetAsCsv(name: string, bytes: Uint8Array): Promise<Par
 					return refuse(`line ${rowStart + i + 2}, column ${columns[j]!.element.name}: ${cell.problem}`);
 				text += j === 0 ? cell : ',' + cell;
 			}
-			text += '\n';
+			// A row of one empty cell would be a blank line, which the importer skips: quote it.
+			text += format.length === 1 && row[0] == null ? '""\n' : '\n';
 		}
 		parts.push(encoder.encode(text));
 		rowStart = rowEnd;
@@ -153,9 +154,12 @@ export function shortestFloat32(v: number): string {
 	return String(v);
 }
 
-/** A CSV field: quoted when it holds a comma, a quote, a line break or outer spaces. */
+/**
+ * A CSV field: quoted when it holds a comma, a quote, a line break or outer spaces, or begins with
+ * `#` (at the start of a line the importer would skip it as a comment line: `#P000001`, an id).
+ */
 function csvText(s: string): string {
-	return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+	return /[",\r\n]|^\s|\s$|^#/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 function describe(v: unknown): string {
