@@ -114,9 +114,23 @@ async function openEngine(
 }
 
 async function readInputs(dir: string) {
-	const names = readdirSync(dir)
-		.filter((n) => /\.(csv|tsv|txt)$/i.test(n) || PARQUET_NAME.test(n))
-		.sort();
+	const names: string[] = [];
+	// Every other entry is named on standard error: nothing in the folder is passed over unsaid.
+	for (const entry of readdirSync(dir).sort()) {
+		const data = /\.(csv|tsv|txt)$/i.test(entry) || PARQUET_NAME.test(entry);
+		const stat = statSync(path.join(dir, entry), { throwIfNoEntry: false });
+		const why = !stat
+			? 'a link to nothing'
+			: stat.isDirectory()
+				? 'a folder (only the files directly in DIR are read)'
+				: !stat.isFile()
+					? 'not a regular file'
+					: !data
+						? 'not .csv, .tsv, .txt or .parquet'
+						: null;
+		if (why) process.stderr.write(`${entry}: not read: ${why}\n`);
+		else names.push(entry);
+	}
 	if (names.length === 0) refuse(`${dir} holds no .csv or .parquet files`);
 	// An unzipped export bundle's csv/ and parquet/ folders hold its analysis table beside the four
 	// patient-level ones; it is an output, and the importer would take it for a patients file.
@@ -167,6 +181,12 @@ async function main() {
 		await engine.close();
 	}
 }
+
+// `report ... | head` closes the pipe early: the reader has what it wanted, which is no error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+	if (e.code === 'EPIPE') process.exit(0);
+	throw e;
+});
 
 main().catch((e: unknown) => {
 	process.stderr.write(

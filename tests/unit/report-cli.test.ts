@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -177,6 +177,32 @@ describe('npm run report exit codes', () => {
 		expect(r.stderr).toContain('export.csv: no header row matching the data contract');
 		expect(r.stderr).toContain('has 6 comma-separated fields');
 		for (const v of first.split(',')) expect(r.stderr + r.stdout).not.toContain(v.trim());
+	});
+
+	test('names every entry it does not read (a folder named .csv, a dangling link, another file), and reads the rest', async () => {
+		const dir = folder({ 'patients.csv': PATIENTS, 'notes.md': 'hello\n' });
+		mkdirSync(path.join(dir, 'extra.csv'));
+		symlinkSync(path.join(dir, 'no-such-file'), path.join(dir, 'zz.csv'));
+		const r = await report(dir, '--json');
+		expect(r.code).toBe(0);
+		expect(r.stderr).toContain('extra.csv: not read: a folder');
+		expect(r.stderr).toContain('zz.csv: not read: a link to nothing');
+		expect(r.stderr).toContain('notes.md: not read: not .csv, .tsv, .txt or .parquet');
+		expect(JSON.parse(r.stdout).cohort.patients).toBe(1);
+	});
+
+	test('exits 0 when its reader closes the pipe early (report | head -1)', async () => {
+		// A shell pipe, as a user types it: head exits after one line while the report still writes.
+		const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
+		const { stdout } = await exec(
+			'bash',
+			[
+				'-c',
+				`"${tsx}" scripts/report.ts "${DEMO}" --json 2>/dev/null | head -1; echo "exit \${PIPESTATUS[0]}"`
+			],
+			{ cwd: ROOT }
+		);
+		expect(stdout).toBe('{\nexit 0\n');
 	});
 
 	test('exits 2 for a folder that does not exist', async () => {
