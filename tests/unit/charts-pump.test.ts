@@ -94,7 +94,16 @@ const SLOPES: ItDoseEscalation[] = [
 const CTX: ItDoseEscalationContext = {
 	filters: FILTERS,
 	hydromorphoneFactor: 5,
-	summary: { n: 5, median_per_year: 0.25, q1: 0, q3: 1, median_pct_per_year: 5 }
+	// % per year of A, B, C, E: -20, 0, 10, 40: median 5, q1 -20 + 0.75 x 20 = -5, q3 10 + 0.25 x 30 = 17.5.
+	summary: {
+		n: 5,
+		median_per_year: 0.25,
+		q1: 0,
+		q3: 1,
+		median_pct_per_year: 5,
+		q1_pct_per_year: -5,
+		q3_pct_per_year: 17.5
+	}
 };
 
 describe('itDoseEscalation', () => {
@@ -111,7 +120,7 @@ describe('itDoseEscalation', () => {
 	test('% per year leaves out the patient whose log dose does not exist', () => {
 		const spec = itDoseEscalation(SLOPES, 'pct_per_year', CTX);
 		expect(spec.ariaDescription).toMatch(
-			/for 4 patients: median 5\.0% per year; 2 rising, 1 falling, 1 unchanged\./
+			/for 4 patients: median 5\.0% per year \(IQR -5\.0 to 17\.5\); 2 rising, 1 falling, 1 unchanged\./
 		);
 		expect(spec.table.rows.reduce((s, b) => s + b.patients, 0)).toBe(4);
 		expect(spec.id).toBe('it-escalation-pct');

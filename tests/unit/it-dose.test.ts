@@ -318,7 +318,17 @@ describe('itDoseEscalation', () => {
 		// q1 = -s + 0.75 x s = -s/4, q3 = s + 0.25 x s = 1.25 s. Percent: P10 < P04 0 < P09 < P11,
 		// median (0 + pct(2)) / 2.
 		expect(approx(await runOne(db, itDoseEscalationSummary(DANVILLE)))).toEqual(
-			approx({ n: 4, median_per_year: s / 2, q1: -s / 4, q3: 1.25 * s, median_pct_per_year: pct(2) / 2 })
+			approx({
+				n: 4,
+				median_per_year: s / 2,
+				q1: -s / 4,
+				q3: 1.25 * s,
+				median_pct_per_year: pct(2) / 2,
+				// Percent sorted pct(1/2), 0, pct(2), pct(3) (P11: 2 -> 6): q1 = 0.25 x pct(1/2),
+				// q3 = pct(2) + 0.25 x (pct(3) - pct(2)).
+				q1_pct_per_year: 0.25 * pct(0.5),
+				q3_pct_per_year: pct(2) + 0.25 * (pct(3) - pct(2))
+			})
 		);
 	});
 
@@ -464,6 +474,15 @@ describe('itDoseReport', () => {
 			[149, 0.5]
 		]);
 		const p02 = stepSlopePerDay(1170, [[334, 1]]);
+		// Percent per year, from the slope of ln dose: P01 1 -> 1.5 -> 2 (23.3), P02 2 -> 3 (16.8); P12
+		// 65 -> 65.6 (0.4) comes before them, P09 (68.2) and P11 (128.1) after: q3 at 8.25 = P02 + 0.25 (P01 - P02).
+		const pctOf = (N: number, changes: [number, number][]) =>
+			(Math.exp(stepSlopePerDay(N, changes) * YEAR) - 1) * 100;
+		const pct01 = pctOf(770, [
+			[59, Math.log(1.5)],
+			[149, Math.log(2 / 1.5)]
+		]);
+		const pct02 = pctOf(1170, [[334, Math.log(1.5)]]);
 		expect(approx(await itDoseReport(db, NO_FILTERS))).toEqual(
 			approx({
 				// Morphine + 5 x hydromorphone on the target day. P03 leaves after its explant on day 180
@@ -525,7 +544,9 @@ describe('itDoseReport', () => {
 					median_per_year: 0,
 					q1: 0,
 					q3: (p01 + 0.25 * (p02 - p01)) * YEAR,
-					median_pct_per_year: 0
+					median_pct_per_year: 0,
+					q1_pct_per_year: 0,
+					q3_pct_per_year: pct02 + 0.25 * (pct01 - pct02)
 				}
 			})
 		);
@@ -540,7 +561,9 @@ describe('itDoseReport', () => {
 			median_per_year: null,
 			q1: null,
 			q3: null,
-			median_pct_per_year: null
+			median_pct_per_year: null,
+			q1_pct_per_year: null,
+			q3_pct_per_year: null
 		});
 	});
 });

@@ -99,7 +99,7 @@ export function itDoseEscalation(
 	const stated =
 		measure === 'per_year'
 			? `median ${formatNumber(s.median_per_year, 2)} ${m.unit} (IQR ${formatNumber(s.q1, 2)} to ${formatNumber(s.q3, 2)})`
-			: `median ${formatNumber(s.median_pct_per_year, 1)}% per year`;
+			: `median ${formatNumber(s.median_pct_per_year, 1)}% per year (IQR ${formatNumber(s.q1_pct_per_year, 1)} to ${formatNumber(s.q3_pct_per_year, 1)})`;
 	const rising = values.filter((v) => v > 0).length;
 	const falling = values.filter((v) => v < 0).length;
 	const fit =

@@ -160,7 +160,15 @@ function documentSchema(count: Count, suppressed: 'offices' | 'all') {
 		it_dose: z.object({
 			morphine_eq: z.object({ windows: z.array(doseWindow) }),
 			by_drug: z.array(z.object({ drug: z.string(), unit: z.string(), windows: z.array(doseWindow) })),
-			escalation: z.object({ n: count, median_per_year: num, q1: num, q3: num, median_pct_per_year: num })
+			escalation: z.object({
+				n: count,
+				median_per_year: num,
+				q1: num,
+				q3: num,
+				median_pct_per_year: num,
+				q1_pct_per_year: num,
+				q3_pct_per_year: num
+			})
 		}),
 		offices
 	});

@@ -460,7 +460,9 @@ function itDosePart(d: ReportDocument['it_dose'], L: Ledger) {
 				median_per_year: hide(e.median_per_year, h),
 				q1: hide(e.q1, h),
 				q3: hide(e.q3, h),
-				median_pct_per_year: hide(e.median_pct_per_year, h)
+				median_pct_per_year: hide(e.median_pct_per_year, h),
+				q1_pct_per_year: hide(e.q1_pct_per_year, h),
+				q3_pct_per_year: hide(e.q3_pct_per_year, h)
 			}
 		};
 	};

@@ -198,9 +198,11 @@ export interface ItDoseEscalationSummary {
 	q1: number | null;
 	q3: number | null;
 	median_pct_per_year: number | null;
+	q1_pct_per_year: number | null;
+	q3_pct_per_year: number | null;
 }
 
-/** Cohort escalation: median (IQR) of the per-patient slopes, and the median percent per year. */
+/** Cohort escalation: median (IQR) of the per-patient slopes, in mg/day and in percent per year. */
 export function itDoseEscalationSummary(
 	f: Filters,
 	s: ItDoseSettings = DEFAULT_IT_DOSE_SETTINGS,
@@ -211,7 +213,9 @@ export function itDoseEscalationSummary(
 		name: 'itDoseEscalationSummary',
 		sql: `SELECT count(*)::INTEGER AS n, quantile_cont(per_year, 0.5) AS median_per_year,
 		        quantile_cont(per_year, 0.25) AS q1, quantile_cont(per_year, 0.75) AS q3,
-		        quantile_cont(pct_per_year, 0.5) AS median_pct_per_year
+		        quantile_cont(pct_per_year, 0.5) AS median_pct_per_year,
+		        quantile_cont(pct_per_year, 0.25) AS q1_pct_per_year,
+		        quantile_cont(pct_per_year, 0.75) AS q3_pct_per_year
 		      FROM (${perPatient.sql})`,
 		params: perPatient.params
 	};
