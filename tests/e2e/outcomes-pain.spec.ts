@@ -166,6 +166,15 @@ test('the patient list and a typed id open the timeline on one day axis', async 
 	expect(page.url()).not.toContain('P000001');
 	await audit(page);
 
+	// P000002 failed its trial: the files count its days from the trial, and no implant is drawn.
+	await page.getByLabel('Pseudonymous patient id').fill('P000002');
+	await page.getByRole('button', { name: 'Show timeline' }).click();
+	await expect(page.getByRole('heading', { level: 2, name: 'Patient P000002' })).toBeVisible();
+	await expect(page.getByText('All charts share one axis: days from the trial (day 0)')).toBeVisible();
+	const pain = page.getByTestId('patient-pain').locator('svg[role="img"]');
+	await expect(pain).toContainText('Days from trial');
+	await expect(pain).not.toContainText('implant');
+
 	await page.getByLabel('Pseudonymous patient id').fill('NOPE');
 	await page.getByRole('button', { name: 'Show timeline' }).click();
 	await expect(page.getByRole('alert')).toHaveText('No patient with id "NOPE" is loaded.');

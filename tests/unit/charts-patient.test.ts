@@ -140,6 +140,29 @@ describe('the shared day axis', () => {
 	});
 });
 
+describe('a patient never implanted', () => {
+	test('day 0 is the trial: the axis counts days from the trial, and no implant is drawn', () => {
+		const ctx: PatientChartContext = { ...CTX, trialDay: 0, implanted: false };
+		const specs = [
+			patientPain(PAIN, PICKS, ctx),
+			patientMme(MME, { ...ctx, factors: 'cdc2022' }),
+			patientItDose(DOSE, ctx),
+			patientEvents(EVENTS, ctx)
+		];
+		for (const s of specs) {
+			expect(s.options.x, s.id).toEqual({ label: 'Days from trial', domain: [-212, 413], grid: true });
+			const svg = renderSvg(s);
+			expect(svg, s.id).toContain('>trial<');
+			// (The event strip labels the fixture's own events, an implant among them.)
+			if (s.id !== 'patient-events') expect(svg, s.id).not.toContain('>implant<');
+		}
+		// Implanted (the default): day 0 is the implant, and the trial its own rule.
+		const implanted = renderSvg(patientPain(PAIN, PICKS, CTX));
+		expect(implanted).toContain('>implant<');
+		expect(implanted).toContain('>trial<');
+	});
+});
+
 describe('patientPain', () => {
 	test('describes the first and last score and the visits the outcome tables use', () => {
 		expect(patientPain(PAIN, PICKS, CTX).ariaDescription).toBe(
@@ -168,6 +191,13 @@ describe('patientMme', () => {
 		expect(patientMme(MME, { ...CTX, factors: 'cdc2022' }).ariaDescription).toBe(
 			"Step chart of patient P7's oral MME per day from day -200 to day 400: 45.0 on the day before implant, " +
 				'at most 60.0, 0.0 on the last day.'
+		);
+	});
+
+	test('names the factor table as the rest of the app does', () => {
+		expect(patientMme(MME, { ...CTX, factors: 'cdc2022' }).caption).toContain('(CDC 2022 factors)');
+		expect(patientMme(MME, { ...CTX, factors: 'cdc2016' }).caption).toContain(
+			'(CDC 2016 factors (tramadol from CDC’s conversion file))'
 		);
 	});
 

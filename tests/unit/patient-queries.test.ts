@@ -3,10 +3,11 @@ import { loadDataset } from '../../src/lib/dataset';
 import type { Database } from '../../src/lib/db';
 import { nodeDatabase } from '../../src/lib/db/node';
 import { mmeOnDay, type Prescription } from '../../src/lib/outcomes';
-import { itDoseTimeline, run, type ItDoseStep } from '../../src/lib/sql';
+import { itDoseTimeline, NO_FILTERS, run, type ItDoseStep } from '../../src/lib/sql';
 import {
 	patientFacts,
 	patientIdsLike,
+	patientInFilters,
 	patientMme,
 	patientPain,
 	patientPainPicks,
@@ -89,6 +90,22 @@ describe('patientFacts', () => {
 	test('returns nothing for an unknown id, quotes included', async () => {
 		expect(await run(db, patientFacts('P9'))).toEqual([]);
 		expect(await run(db, patientFacts("P1' OR '1'='1"))).toEqual([]);
+	});
+});
+
+describe('patientInFilters', () => {
+	test('says whether the patient passes the filters the analysis pages apply', async () => {
+		const inside = async (id: string, f: Partial<typeof NO_FILTERS>) =>
+			(await run<{ inside: boolean }>(db, patientInFilters(id, { ...NO_FILTERS, ...f }))).map(
+				(r) => r.inside
+			);
+		expect(await inside('P1', {})).toEqual([true]);
+		expect(await inside('P1', { offices: ['Lexington'] })).toEqual([true]);
+		expect(await inside('P1', { offices: ['Danville'] })).toEqual([false]);
+		// P2 was never implanted: an implant-year filter leaves it out (its year is NULL, not a match).
+		expect(await inside('P2', { implantYearFrom: 2019 })).toEqual([false]);
+		expect(await inside('P2', { sexes: ['M'], diagnoses: ['crps'] })).toEqual([true]);
+		expect(await inside('nobody', {})).toEqual([]);
 	});
 });
 

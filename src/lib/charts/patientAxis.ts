@@ -2,7 +2,8 @@ import type { ScaleOptions } from '@observablehq/plot';
 import type { ItDoseStep, PatientFacts, PatientMmeStep, PatientPainRow, PatientPumpEvent } from '$lib/sql';
 
 /**
- * The drill-down's charts share one x axis (days from implant): the same domain, width and
+ * The drill-down's charts share one x axis (days from implant, or from the trial for a patient never
+ * implanted): the same domain, width and
  * margins, so a day lines up across pain, MME, IT dose and pump events stacked on the page.
  */
 export const PATIENT_LAYOUT = { width: 760, marginLeft: 120, marginRight: 24 } as const;
@@ -22,6 +23,11 @@ export interface PatientChartContext {
 	domain: [number, number];
 	/** Trial day, drawn as a dashed rule when known. */
 	trialDay: number | null;
+	/**
+	 * False for a patient never implanted: the contract counts their days from the trial (day 0),
+	 * so day 0 is labelled the trial, and the axis days from trial. Default true.
+	 */
+	implanted?: boolean;
 }
 
 /**
@@ -44,11 +50,16 @@ export function patientDayDomain(s: PatientSeries): [number, number] {
 	return [lo - pad, hi + pad];
 }
 
-export function patientX(domain: [number, number]): ScaleOptions {
-	return { label: 'Days from implant', domain, grid: true };
+/** What day 0 is for this patient: the implant, or the trial of a patient never implanted. */
+export function dayZero(ctx: PatientChartContext): 'implant' | 'trial' {
+	return ctx.implanted === false ? 'trial' : 'implant';
+}
+
+export function patientX(ctx: PatientChartContext): ScaleOptions {
+	return { label: `Days from ${dayZero(ctx)}`, domain: ctx.domain, grid: true };
 }
 
 /** Plot options every patient chart starts from. */
 export function patientFrame(ctx: PatientChartContext, height: number) {
-	return { ...PATIENT_LAYOUT, height, x: patientX(ctx.domain) };
+	return { ...PATIENT_LAYOUT, height, x: patientX(ctx) };
 }

@@ -1,13 +1,14 @@
 import * as Plot from '@observablehq/plot';
-import { formatNumber } from '$lib/outcomes';
+import { formatNumber, type MmeFactors } from '$lib/outcomes';
+import { MME_FACTORS_LABEL } from './mmeLabels';
 import type { PatientMmeStep } from '$lib/sql';
 import { patientFrame, type PatientChartContext } from './patientAxis';
 import { landmarks } from './patientPain';
 import type { ChartSpec } from './types';
 
 export interface PatientMmeContext extends PatientChartContext {
-	/** The factor table the MME tables were built with, e.g. 'cdc2022'. */
-	factors: string;
+	/** The factor table the MME tables were built with. */
+	factors: MmeFactors;
 }
 
 /**
@@ -21,7 +22,7 @@ export function patientMme(steps: PatientMmeStep[], ctx: PatientMmeContext): Cha
 	// Headroom above the highest run, so its top edge does not sit on the frame.
 	const top = Math.max(10, ...known.map((s) => s.mme!)) * 1.1;
 	const caption =
-		`Oral morphine milligram equivalents per day (${ctx.factors} factors), from the first prescription ` +
+		`Oral morphine milligram equivalents per day (${MME_FACTORS_LABEL[ctx.factors]}), from the first prescription ` +
 		`to the end of follow-up; 0 where no prescription covers a day.` +
 		(unknown.length ? ' Grey: days covered only by prescriptions without an MME.' : '');
 	return {

@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import { formatNumber } from '$lib/outcomes';
 import type { PatientPainPick, PatientPainRow } from '$lib/sql';
-import { patientFrame, type PatientChartContext } from './patientAxis';
+import { dayZero, patientFrame, type PatientChartContext } from './patientAxis';
 import type { ChartSpec } from './types';
 
 export interface PatientPainTableRow extends PatientPainRow {
@@ -73,21 +73,22 @@ export function patientPain(
 	};
 }
 
-/** Implant and trial rules, shared by the patient charts. */
+/** Implant and trial rules, shared by the patient charts (day 0 is the trial when never implanted). */
 export function landmarks(ctx: PatientChartContext) {
+	const zero = dayZero(ctx);
 	return [
 		Plot.ruleX([0], { stroke: '#555', strokeDasharray: '2,3' }),
 		// Implant labelled to the right of its rule, the trial to the left: they are often days apart.
 		Plot.text([0], {
 			x: (d: number) => d,
 			frameAnchor: 'top',
-			text: () => 'implant',
+			text: () => zero,
 			textAnchor: 'start',
 			dx: 3,
 			dy: -14,
 			fill: '#555'
 		}),
-		...(ctx.trialDay === null || ctx.trialDay === 0
+		...(ctx.trialDay === null || ctx.trialDay === 0 || zero === 'trial'
 			? []
 			: [
 					Plot.ruleX([ctx.trialDay], { stroke: '#999', strokeDasharray: '1,3' }),

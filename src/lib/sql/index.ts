@@ -113,6 +113,7 @@ export {
 } from './painDetail';
 export {
 	patientFacts,
+	patientInFilters,
 	patientPain,
 	patientPainPicks,
 	patientMme,

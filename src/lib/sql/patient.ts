@@ -1,3 +1,4 @@
+import { filterClause, type Filters } from './filters';
 import type { Query } from './query';
 
 /**
@@ -31,6 +32,16 @@ export function patientFacts(patientId: string): Query {
 		        trial_result, followup_end_day, followup_end_reason, explant_reason, implanted, in_outcome
 		      FROM patient_facts WHERE patient_id = ?`,
 		params: [patientId]
+	};
+}
+
+/** Whether the patient passes the filters (one row, `inside`); no row when the id is not loaded. */
+export function patientInFilters(patientId: string, f: Filters): Query {
+	const w = filterClause(f);
+	return {
+		name: 'patientInFilters',
+		sql: `SELECT coalesce(${w.sql}, FALSE) AS inside FROM patient_facts p WHERE patient_id = ?`,
+		params: [...w.params, patientId]
 	};
 }
 

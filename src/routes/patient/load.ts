@@ -13,12 +13,15 @@ import {
 	itDoseTimeline,
 	patientFacts,
 	patientIdsLike,
+	patientInFilters,
 	patientMme as patientMmeQuery,
 	patientPain as patientPainQuery,
 	patientPainPicks,
 	patientPumpEvents,
 	run,
+	runOne,
 	withMmeFactors,
+	type Filters,
 	type ItDoseStep,
 	type PatientFacts,
 	type PatientMmeStep,
@@ -29,6 +32,8 @@ import {
 
 export interface PatientView {
 	facts: PatientFacts;
+	/** Whether the patient passes the filters the analysis pages apply now. */
+	inFilters: boolean;
 	pain: ChartSpec<PatientPainRow & { used: string }>;
 	mme: ChartSpec<PatientMmeStep> | null;
 	/** One chart per intrathecal drug, in the timeline's order. */
@@ -40,10 +45,12 @@ export interface PatientView {
 export async function loadPatient(
 	db: Database,
 	id: string,
-	factors: MmeFactors
+	factors: MmeFactors,
+	filters: Filters
 ): Promise<PatientView | null> {
 	const [facts] = await run<PatientFacts>(db, patientFacts(id));
 	if (!facts) return null;
+	const { inside } = await runOne<{ inside: boolean }>(db, patientInFilters(id, filters));
 	const [pain, picks, dose, events] = await Promise.all([
 		run<PatientPainRow>(db, patientPainQuery(id)),
 		run<PatientPainPick>(db, patientPainPicks(id)),
@@ -55,11 +62,13 @@ export async function loadPatient(
 	const ctx: PatientChartContext = {
 		patientId: id,
 		domain: patientDayDomain({ facts, pain, mme, dose, events }),
-		trialDay: facts.trial_day
+		trialDay: facts.trial_day,
+		implanted: facts.implanted
 	};
 	const drugs = [...new Set(dose.map((d) => d.drug))];
 	return {
 		facts,
+		inFilters: inside,
 		pain: patientPain(pain, picks, ctx),
 		mme: mme.length ? patientMme(mme, { ...ctx, factors }) : null,
 		doses: drugs.map((drug) =>
