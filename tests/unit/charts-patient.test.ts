@@ -7,6 +7,7 @@ import {
 	patientMme,
 	patientPain,
 	uniqueEvents,
+	type ChartSpec,
 	type PatientChartContext
 } from '../../src/lib/charts';
 import type {
@@ -151,7 +152,7 @@ describe('a patient never implanted', () => {
 		];
 		for (const s of specs) {
 			expect(s.options.x, s.id).toEqual({ label: 'Days from trial', domain: [-212, 413], grid: true });
-			const svg = renderSvg(s);
+			const svg = renderSvg<object>(s as ChartSpec<object>);
 			expect(svg, s.id).toContain('>trial<');
 			// (The event strip labels the fixture's own events, an implant among them.)
 			if (s.id !== 'patient-events') expect(svg, s.id).not.toContain('>implant<');

@@ -95,5 +95,15 @@ describe('office charts', () => {
 		// Neither of West's exact counts (5, 3) appears in the table.
 		expect(Object.values(west)).not.toContain(5);
 		expectSnapshot('offices-trend', renderSvg(spec));
+		expect(spec.ariaDescription).toMatch(
+			/^Implants by year for 4 offices, in the 2 years with an implant from 2021 to 2022\. /
+		);
+	});
+
+	test('the trend of filters that leave no implant says so, not "for 0 offices, to ."', () => {
+		const empty = { ...view, trend: { ...view.trend, years: [], rows: [] } };
+		const spec = officeTrendChart(empty, { filters: 'sex: U' });
+		expect(spec.ariaDescription).toBe('No office has an implant under these filters.');
+		expect(spec.caption).toContain('(0 years with an implant, 0 offices)');
 	});
 });

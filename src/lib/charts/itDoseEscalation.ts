@@ -2,6 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { formatNumber, IT_ESCALATION } from '$lib/outcomes';
 import type { ItDoseEscalation, ItDoseEscalationSummary } from '$lib/sql';
 import type { ChartSpec } from './types';
+import { plural } from '$lib/ingest';
 
 export type EscalationMeasure = 'per_year' | 'pct_per_year';
 
@@ -124,7 +125,7 @@ export function itDoseEscalation(
 		ariaDescription:
 			values.length === 0
 				? 'No patient has an escalation slope.'
-				: `Histogram of IT morphine-equivalent escalation in ${m.unit} for ${values.length} patients: ` +
+				: `Histogram of IT morphine-equivalent escalation in ${m.unit} for ${plural(values.length, 'patient')}: ` +
 					`${stated}; ${rising} rising, ${falling} falling, ${values.length - rising - falling} unchanged. ` +
 					`Patients per bin: ${bins
 						.filter((b) => b.patients > 0)

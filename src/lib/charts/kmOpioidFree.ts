@@ -11,6 +11,7 @@ import {
 } from '$lib/outcomes';
 import { MME_FACTORS_LABEL } from './mmeLabels';
 import type { ChartSpec } from './types';
+import { plural } from '$lib/ingest';
 
 export interface KmOpioidFreeContext {
 	filters: string;
@@ -183,7 +184,7 @@ function describe(km: KaplanMeier, ticks: KmAtRisk[], events: number, factors: M
 	const median = km.median === null ? 'not reached' : `${km.median} days`;
 	const atRisk = ticks.map((t) => `${t.atRisk} at month ${t.month}`).join(', ');
 	return (
-		`Kaplan-Meier curve of the cumulative percentage opioid-free after implant for ${km.n} patients, ` +
+		`Kaplan-Meier curve of the cumulative percentage opioid-free after implant for ${plural(km.n, 'patient')}, ` +
 		`${events} of whom reached ${OPIOID_FREE_RUN_DAYS} opioid-free days (${MME_FACTORS_LABEL[factors]}): ` +
 		`${at.join('; ')}. Median time to opioid-free: ${median}. Numbers at risk: ${atRisk}. ${KM_CENSORING_NOTE}`
 	);

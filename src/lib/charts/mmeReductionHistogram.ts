@@ -3,6 +3,7 @@ import { formatNumber, MME_WINDOW_DAYS, type MmeFactors } from '$lib/outcomes';
 import type { MmeReductionPatient, MmeSummary } from '$lib/sql';
 import { MME_FACTORS_LABEL } from './mmeLabels';
 import type { ChartSpec } from './types';
+import { plural } from '$lib/ingest';
 
 export interface MmeReductionContext {
 	filters: string;
@@ -72,7 +73,7 @@ export function mmeReductionHistogram(
 			rows.length === 0
 				? `No patient has both a baseline MME above 0 and an MME value at ${ctx.window}.`
 				: `Histogram of the percent reduction in daily oral MME from baseline to ${ctx.window} for ` +
-					`${rows.length} patients (${MME_FACTORS_LABEL[ctx.factors]}): median ${formatNumber(s.median)}% ` +
+					`${plural(rows.length, 'patient')} (${MME_FACTORS_LABEL[ctx.factors]}): median ${formatNumber(s.median)}% ` +
 					`(IQR ${formatNumber(s.q1)}% to ${formatNumber(s.q3)}%); ${free} reached 100% (no oral opioid ` +
 					`in the window); ${increased} took more than at baseline. Patients per bin: ` +
 					`${bins

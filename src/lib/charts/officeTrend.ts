@@ -1,6 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import type { Shown } from '$lib/outcomes';
 import type { OfficesView } from '$lib/sql';
+import { plural } from '$lib/ingest';
 import type { ChartSpec } from './types';
 
 export interface OfficeTrendContext {
@@ -55,15 +56,18 @@ export function officeTrendChart(view: OfficesView, ctx: OfficeTrendContext): Ch
 		id: 'offices-implant-trend',
 		title: 'Implants by year per office',
 		caption:
-			`Implanted patients without spasticity, by implant year (n = ${years.length} years, ${offices.length} offices). ` +
+			`Implanted patients without spasticity, by implant year (${plural(years.length, 'year')} with an implant, ${plural(offices.length, 'office')}). ` +
 			`Hollow marks in the shaded band: fewer than ${t} (exact count suppressed); ${hidden} hidden ` +
 			`count(s) are left out so that no suppressed count can be recovered. Filters: ${ctx.filters}.`,
 		ariaDescription:
-			`Implants by year for ${offices.length} offices, ${years[0] ?? ''} to ${years.at(-1) ?? ''}. ` +
-			offices
-				.map((r) => `${r.label}: ${years.map((y) => `${y} ${cell(r.years[y])}`).join(', ')}`)
-				.join('; ') +
-			'.',
+			offices.length === 0 || years.length === 0
+				? 'No office has an implant under these filters.'
+				: `Implants by year for ${plural(offices.length, 'office')}, in the ${plural(years.length, 'year')} with an ` +
+					`implant from ${years[0]} to ${years.at(-1)}. ` +
+					offices
+						.map((r) => `${r.label}: ${years.map((y) => `${y} ${cell(r.years[y])}`).join(', ')}`)
+						.join('; ') +
+					'.',
 		options: {
 			width: 760,
 			height: 320,

@@ -3,6 +3,7 @@ import { formatNumber } from '$lib/outcomes';
 import type { PainPair } from '$lib/sql';
 import { slug } from './slug';
 import type { ChartSpec } from './types';
+import { plural } from '$lib/ingest';
 
 export interface PainSlopeContext {
 	/** Window label, e.g. '12m'. */
@@ -138,7 +139,7 @@ function describe(s: ReturnType<typeof slopeSummary>, ctx: PainSlopeContext): st
 	if (s.n === 0) return `No patient has both a baseline and a ${ctx.window} score of ${ctx.measure}.`;
 	const change = (s.meanScore ?? 0) - (s.meanBaseline ?? 0);
 	return (
-		`Slope chart of ${ctx.measure} at baseline and at ${ctx.window} for ${s.n} patients with both: ` +
+		`Slope chart of ${ctx.measure} at baseline and at ${ctx.window} for ${plural(s.n, 'patient')} with both: ` +
 		`mean ${formatNumber(s.meanBaseline)} at baseline and ${formatNumber(s.meanScore)} at ${ctx.window} ` +
 		`(change ${formatNumber(change)}). ${s.improved} improved, ${s.unchanged} unchanged, ${s.worse} worse.`
 	);

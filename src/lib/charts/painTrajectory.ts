@@ -2,6 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { DAYS_PER_MONTH, formatNumber, TRAJECTORY_MONTHS } from '$lib/outcomes';
 import type { PainLinePoint, PainMonth } from '$lib/sql';
 import type { ChartSpec } from './types';
+import { plural } from '$lib/ingest';
 
 export interface PainTrajectoryContext {
 	/** Distinct patients behind the chart. */
@@ -131,5 +132,5 @@ function describe(rows: PainMonth[], ctx: PainTrajectoryContext): string {
 	const lines = ctx.lines
 		? ` Individual lines shown for ${linesNote(ctx.lines.shown, ctx.lines.total)}.`
 		: '';
-	return `Line chart of average pain (0-10) by month from implant for ${ctx.patients} patients. ${parts.join('; ')}.${lines}`;
+	return `Line chart of average pain (0-10) by month from implant for ${plural(ctx.patients, 'patient')}. ${parts.join('; ')}.${lines}`;
 }
