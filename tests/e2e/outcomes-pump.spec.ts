@@ -33,4 +33,16 @@ test('the pump page shows the dose trend and the patients on IT morphine at 12 m
 	// For a reviewer's eye: the whole page as drawn, in this test's output folder.
 	await page.screenshot({ path: test.info().outputPath('pump.png'), fullPage: true });
 	await audit(page);
+
+	// A warning's patient opens that patient's timeline.
+	const warnings = page.getByTestId('it-dose-warnings');
+	await warnings.getByText(/^List the \d+ warnings$/).click();
+	const link = warnings.locator('tbody tr').first().getByRole('link');
+	const id = (await link.innerText()).trim();
+	expect(id).toMatch(/^P\d{6}$/);
+	await link.click();
+	await expect(page.getByRole('heading', { level: 2, name: `Patient ${id}` })).toBeVisible({
+		timeout: 20_000
+	});
+	expect(page.url()).not.toContain(id);
 });
