@@ -205,6 +205,35 @@ describe('npm run report exit codes', () => {
 		expect(stdout).toBe('{\nexit 0\n');
 	});
 
+	test('lists rejected and skipped lines by number, in the summary and the JSON, and says how many more there are', async () => {
+		const patients =
+			'patient_id,office,diagnosis,implant_year\nP1,Lexington,fbss,2020\n\n' +
+			'patient_id,office,diagnosis,implant_year\nP2,Danville,crps,2021\n';
+		// 12 scores of 11 on lines 2-13 (out of range), then one valid score.
+		const pain =
+			'patient_id,day,pain_avg\n' +
+			Array.from({ length: 12 }, (_, i) => `P1,${i},11`).join('\n') +
+			'\nP2,5,4\n';
+		const dir = folder({ 'patients.csv': patients, 'pain.csv': pain });
+		const text = await report(dir);
+		expect(text.code).toBe(0);
+		expect(text.stdout).toContain('    skipped line 3 (blank line), line 4 (repeated header)\n');
+		expect(text.stdout).toContain('    line 2, pain_avg = "11": expected 0-10\n');
+		expect(text.stdout).toContain('    line 11, pain_avg = "11": expected 0-10\n');
+		expect(text.stdout).not.toContain('line 12, pain_avg');
+		expect(text.stdout).toContain('    … and 2 more problems (--json lists the first 200)\n');
+		const json = JSON.parse((await report(dir, '--json')).stdout);
+		const [p, s] = json.import.files;
+		expect(p.skipped_lines).toEqual([
+			{ line: 3, reason: 'blank line' },
+			{ line: 4, reason: 'repeated header' }
+		]);
+		expect([s.rejected, s.problem_count, s.problems.length]).toEqual([12, 12, 12]);
+		expect(s.problems[11]).toEqual({ line: 13, column: 'pain_avg', value: '11', rule: 'expected 0-10' });
+		const hidden = JSON.parse((await report(dir, '--json', '--suppress')).stdout).import.files;
+		expect(hidden.map((f: { skipped_lines: unknown[] }) => f.skipped_lines)).toEqual([[], []]);
+	});
+
 	test('exits 2 for a folder that does not exist', async () => {
 		const r = await report(path.join(tmpdir(), 'no-such-folder-for-report'));
 		expect(r.code).toBe(2);

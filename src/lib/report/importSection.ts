@@ -1,6 +1,11 @@
-import type { ImportReport } from '$lib/ingest';
+import { MAX_PROBLEMS_IN_REPORT, type ImportReport } from '$lib/ingest';
 
-/** The `import` object of report.md: one entry per imported file, and the refused ones. */
+/**
+ * The `import` object of report.md: one entry per imported file, and the refused ones. Every
+ * rejected and skipped line is accounted for: `problems` lists the first MAX_PROBLEMS_IN_REPORT
+ * problems (in line order) of `problem_count`, and `skipped_lines` the first as many skipped lines,
+ * with their reasons, of `skipped`.
+ */
 export function importSection(report: ImportReport) {
 	return {
 		files: report.files.map((f) => ({
@@ -12,7 +17,9 @@ export function importSection(report: ImportReport) {
 			rejected: f.rejected,
 			skipped: f.skipped,
 			warnings: f.warnings,
-			problems: f.problems
+			problem_count: f.problemCount,
+			problems: f.problems,
+			skipped_lines: f.skippedLines.slice(0, MAX_PROBLEMS_IN_REPORT)
 		})),
 		refused: report.refused
 	};

@@ -125,7 +125,26 @@ function documentSchema(count: Count, suppressed: 'offices' | 'all') {
 					loaded: count,
 					rejected: count,
 					skipped: count,
-					warnings: z.array(z.string())
+					warnings: z.array(z.string()),
+					problem_count: count.describe('problems found (one rejected row may have several)'),
+					problems: z
+						.array(
+							z.object({
+								line: z.number().int(),
+								column: z.string().nullable(),
+								value: z.string().nullable(),
+								rule: z.string()
+							})
+						)
+						.describe('the first 200 of problem_count, in line order; empty under --suppress'),
+					skipped_lines: z
+						.array(
+							z.object({
+								line: z.number().int(),
+								reason: z.enum(['blank line', 'comment line', 'repeated header', 'preamble'])
+							})
+						)
+						.describe('the first 200 skipped lines, with why; empty under --suppress')
 				})
 			)
 		}),

@@ -9,6 +9,9 @@ const pct = (x: number | null) => (x === null ? '–' : `${formatNumber(x * 100)
 const range = (ci: readonly [number | null, number | null] | null) =>
 	ci === null ? '' : ` (${pct(ci[0])} to ${pct(ci[1])})`;
 
+/** Problems and skipped lines listed per file in the readable summary. */
+const SHOWN_LINES = 10;
+
 /** The report for a person: the headline numbers, one line each. */
 export function formatSummary(r: ReportDocument | SuppressedReport): string {
 	const out: string[] = [];
@@ -23,6 +26,29 @@ export function formatSummary(r: ReportDocument | SuppressedReport): string {
 		out.push(
 			`  ${f.file} (${f.kind}): read ${count(f.read)} = loaded ${count(f.loaded)} + rejected ${count(f.rejected)} + skipped ${count(f.skipped)}`
 		);
+		// The first few problems and skipped lines by line; --json lists up to 200 of each.
+		const problems = f.problems as {
+			line: number;
+			column: string | null;
+			value: string | null;
+			rule: string;
+		}[];
+		for (const p of problems.slice(0, SHOWN_LINES)) {
+			const where = p.column === null ? '' : `, ${p.column}${p.value === null ? '' : ` = "${p.value}"`}`;
+			out.push(`    line ${p.line}${where}: ${p.rule}`);
+		}
+		const more =
+			typeof f.problem_count === 'number' ? f.problem_count - Math.min(problems.length, SHOWN_LINES) : 0;
+		if (problems.length && more > 0) out.push(`    … and ${more} more problems (--json lists the first 200)`);
+		const skipped = f.skipped_lines as { line: number; reason: string }[];
+		if (skipped.length) {
+			const listed = skipped
+				.slice(0, SHOWN_LINES)
+				.map((x) => `line ${x.line} (${x.reason})`)
+				.join(', ');
+			const rest = typeof f.skipped === 'number' ? f.skipped - Math.min(skipped.length, SHOWN_LINES) : 0;
+			out.push(`    skipped ${listed}${rest > 0 ? `, and ${rest} more` : ''}`);
+		}
 	}
 	for (const x of r.import.refused) out.push(`  refused: ${x.reason}`);
 	out.push('', 'Cohort');

@@ -28,7 +28,8 @@ import type { ReportDocument } from './index';
  *   the due without a score (when that is small, due goes, not the scores), n paired = Wilcoxon
  *   n + zero differences. A hidden count is `"<11"` when small and null otherwise (a hidden 0 is
  *   null too).
- * - Row-level detail goes: the import's `problems` (line numbers and cell values), the import
+ * - Row-level detail goes: the import's `problems` (line numbers and cell values) and
+ *   `skipped_lines` (line numbers), the import
  *   warnings that state a number (counts and line numbers), and the Kaplan-Meier points at the
  *   days of individual events (the fixed report days stay).
  * - `offices` is unchanged (it is suppressed at the same threshold in every report), but its
@@ -178,6 +179,7 @@ function importPart(section: ReportDocument['import'], L: Ledger) {
 		const read = L.count(id('read'), f.read);
 		const parts = (['loaded', 'rejected', 'skipped'] as const).map((k) => L.count(id(k), f[k]));
 		L.adds(read, parts);
+		const problemCount = L.count(id('problem_count'), f.problem_count);
 		return () => ({
 			...f,
 			read: L.shown(read),
@@ -185,7 +187,9 @@ function importPart(section: ReportDocument['import'], L: Ledger) {
 			rejected: L.shown(parts[1]!),
 			skipped: L.shown(parts[2]!),
 			warnings: f.warnings.filter(statesNoNumber),
-			problems: []
+			problem_count: L.shown(problemCount),
+			problems: [],
+			skipped_lines: []
 		});
 	});
 	return () => ({ files: files.map((f) => f()), refused: section.refused });
