@@ -98,6 +98,8 @@ test('the leadership page on the demo shows four offices, a funnel plot and flag
 
 	// Mean pain change: Danville is shown, and above the upper 99.8% limit (less improvement).
 	await page.getByTestId('funnel-metric').selectOption('pain_change');
+	// The measure is in the address, so a copied link shows it (checked at the end of this test).
+	await expect(page).toHaveURL(/\/offices\?funnel=pain_change$/);
 	await expect(flags.getByTestId('flag-Danville')).toHaveText(
 		'Danville: Above the upper 99.8% limit (worse than expected)'
 	);
@@ -115,6 +117,16 @@ test('the leadership page on the demo shows four offices, a funnel plot and flag
 
 	await page.screenshot({ path: testInfo.outputPath('offices.png'), fullPage: true });
 	await audit(page);
+
+	// The address pasted into a new tab opens the same measure once the data is loaded there.
+	const second = await page.context().newPage();
+	await second.goto(page.url());
+	await second.getByTestId('needs-data').getByRole('button', { name: 'Use demo data' }).click();
+	await expect(second.getByTestId('funnel-metric')).toHaveValue('pain_change', { timeout: 60_000 });
+	await expect(second.getByTestId('funnel-flags').getByTestId('flag-Danville')).toHaveText(
+		'Danville: Above the upper 99.8% limit (worse than expected)'
+	);
+	await second.close();
 });
 
 test('printing gives a paginated PDF with the header and every section, and no cut tables', async ({

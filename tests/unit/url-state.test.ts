@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/lib/outcomes';
 import { NO_FILTERS, type Filters } from '../../src/lib/sql/filters';
 import {
+	DEFAULT_OPTIONS,
 	describeIgnored,
 	parseView,
 	serializeView,
@@ -65,7 +66,37 @@ describe('parsing a link', () => {
 	});
 
 	test('an empty query gives the default view', () => {
-		expect(parseView('')).toEqual({ ...view(), ignored: [] });
+		expect(parseView('')).toEqual({ ...view(), options: DEFAULT_OPTIONS, ignored: [] });
+	});
+
+	test("reads back the pages' display options it wrote, after the settings; defaults are not written", () => {
+		const options = {
+			funnelMetric: 'opioid_free' as const,
+			funnelMethod: 'normal' as const,
+			painLines: true,
+			opioidLoad: true,
+			reportSuppressed: true,
+			dropOffice: true,
+			wideAgeBands: true
+		};
+		const v = { ...view({ sexes: ['F'] }, { window: '24m' }), options };
+		const search = viewSearch(v);
+		expect(search).toBe(
+			'?sex=F&window=24m&funnel=opioid_free&limits=normal&lines=1&opioid_load=1&report_suppressed=1&drop_office=1&wide_ages=1'
+		);
+		const parsed = parseView(search);
+		expect(parsed.ignored).toEqual([]);
+		expect(parsed.options).toEqual(options);
+		expect(viewSearch({ ...v, options: DEFAULT_OPTIONS })).toBe('?sex=F&window=24m');
+		expect(viewSearch({ ...v, options: { ...DEFAULT_OPTIONS, funnelMetric: 'explants' } })).toBe(
+			'?sex=F&window=24m&funnel=explants'
+		);
+	});
+
+	test('an option value it does not know keeps the default and is listed', () => {
+		const parsed = parseView('?funnel=mortality&lines=yes&limits=normal');
+		expect(parsed.options).toEqual({ ...DEFAULT_OPTIONS, funnelMethod: 'normal' });
+		expect(parsed.ignored.map((i) => i.name)).toEqual(['funnel', 'lines']);
 	});
 
 	test('keeps the valid parameters and lists each invalid one with the reason, using the default', () => {
@@ -164,7 +195,16 @@ describe('record-level values stay out of the URL', () => {
 				suppressionThreshold: 12
 			}
 		);
-		const names = [...new Set(serializeView(v).keys())];
+		const options = {
+			funnelMetric: 'explants' as const,
+			funnelMethod: 'normal' as const,
+			painLines: true,
+			opioidLoad: true,
+			reportSuppressed: true,
+			dropOffice: true,
+			wideAgeBands: true
+		};
+		const names = [...new Set(serializeView({ ...v, options }).keys())];
 		expect(names.sort()).toEqual([...VIEW_PARAM_NAMES].sort());
 	});
 });

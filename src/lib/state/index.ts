@@ -8,6 +8,8 @@ export {
 	describeIgnored,
 	UrlSync,
 	VIEW_PARAM_NAMES,
+	DEFAULT_OPTIONS,
+	type ViewOptions,
 	type IgnoredParam,
 	type ParsedView,
 	type ViewParams

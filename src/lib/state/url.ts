@@ -3,18 +3,21 @@ import { DIAGNOSES, IT_DRUGS, PROGRAMS, SEX } from '$lib/contract';
 import {
 	DEFAULT_SETTINGS,
 	DEFAULT_WINDOWS,
+	FUNNEL_METHODS,
 	HYDROMORPHONE_FACTOR,
 	MME_FACTOR_VERSIONS,
 	TOTAL_OPIOID_LOAD_RATIOS,
+	type FunnelMethod,
 	type Settings
 } from '$lib/outcomes';
 import { AGE_BANDS, NO_FILTERS, type Filters } from '$lib/sql/filters';
+import { FUNNEL_METRIC_KEYS, type FunnelMetric } from '$lib/sql/officesFunnel';
 
 /**
  * The filters and settings in the query string, so that a copied link reproduces the view.
  *
  * What may enter the URL: category values a user picks (office, provider code, diagnosis, ...),
- * year bounds and analysis settings. Never a record-level value. In particular no patient id:
+ * year bounds, analysis settings and the pages' display options. Never a record-level value. In particular no patient id:
  * a pseudonymous id names one person's record, and URLs travel where the data must not (browser
  * history and sync, bookmarks, screenshots, chat, the static host's access log, which records
  * the query string even though the host never sees the data). The drill-down therefore keeps its
@@ -34,12 +37,46 @@ export interface IgnoredParam {
 	reason: string;
 }
 
+/**
+ * The pages' own display choices, in the link too: what a copied link shows is what its sender saw.
+ * Each belongs to one page but rides in every link, as the filters do.
+ */
+export interface ViewOptions {
+	/** /offices: the funnel's measure (`funnel`). */
+	funnelMetric: FunnelMetric;
+	/** /offices: the funnel's limits (`limits`). */
+	funnelMethod: FunnelMethod;
+	/** /pain: each patient's line under the trajectory (`lines=1`). */
+	painLines: boolean;
+	/** /pump: the total opioid load assumption series (`opioid_load=1`). */
+	opioidLoad: boolean;
+	/** /dashboard: the report download with small cells suppressed throughout (`report_suppressed=1`). */
+	reportSuppressed: boolean;
+	/** /export: leave the office out of the bundle (`drop_office=1`). */
+	dropOffice: boolean;
+	/** /export: 20-year age bands in the bundle (`wide_ages=1`). */
+	wideAgeBands: boolean;
+}
+
+export const DEFAULT_OPTIONS: ViewOptions = {
+	funnelMetric: 'responders',
+	funnelMethod: 'exact',
+	painLines: false,
+	opioidLoad: false,
+	reportSuppressed: false,
+	dropOffice: false,
+	wideAgeBands: false
+};
+
 export interface ViewParams {
 	filters: Filters;
 	settings: Settings;
+	/** Default: DEFAULT_OPTIONS. */
+	options?: ViewOptions;
 }
 
 export interface ParsedView extends ViewParams {
+	options: ViewOptions;
 	ignored: IgnoredParam[];
 }
 
@@ -134,11 +171,25 @@ const SETTINGS: { name: string; key: keyof Settings; value: z.ZodType<unknown> }
 	}
 ];
 
+const flag = z.enum(['1']).transform(() => true);
+
+/** The pages' options, each with its parameter; only a choice other than the default is written. */
+const OPTIONS: { name: string; key: keyof ViewOptions; value: z.ZodType<unknown> }[] = [
+	{ name: 'funnel', key: 'funnelMetric', value: oneOf(FUNNEL_METRIC_KEYS) },
+	{ name: 'limits', key: 'funnelMethod', value: oneOf(FUNNEL_METHODS) },
+	{ name: 'lines', key: 'painLines', value: flag },
+	{ name: 'opioid_load', key: 'opioidLoad', value: flag },
+	{ name: 'report_suppressed', key: 'reportSuppressed', value: flag },
+	{ name: 'drop_office', key: 'dropOffice', value: flag },
+	{ name: 'wide_ages', key: 'wideAgeBands', value: flag }
+];
+
 /** Every parameter name the view reads and writes. */
 export const VIEW_PARAM_NAMES: readonly string[] = [
 	...LISTS.map((l) => l.name),
 	...YEARS.map((y) => y.name),
-	...SETTINGS.map((s) => s.name)
+	...SETTINGS.map((s) => s.name),
+	...OPTIONS.map((o) => o.name)
 ];
 
 const shorten = (v: string) => (v.length > 40 ? `${v.slice(0, 40)}…` : v);
@@ -201,6 +252,15 @@ export function parseView(search: URLSearchParams | string): ParsedView {
 		else ignored.push({ name, value: shorten(raw), reason: firstIssue(r.error) });
 	}
 
+	const options: ViewOptions = { ...DEFAULT_OPTIONS };
+	for (const { name, key, value } of OPTIONS) {
+		const raw = single(name);
+		if (raw === null) continue;
+		const r = value.safeParse(raw);
+		if (r.success) (options as unknown as Record<string, unknown>)[key] = r.data;
+		else ignored.push({ name, value: shorten(raw), reason: firstIssue(r.error) });
+	}
+
 	const known = new Set(VIEW_PARAM_NAMES);
 	for (const name of new Set(params.keys())) {
 		// `debug` is the developers' query log (src/lib/db/browser.ts), not part of the view.
@@ -211,11 +271,11 @@ export function parseView(search: URLSearchParams | string): ParsedView {
 			: 'not a filter or setting of this app';
 		ignored.push({ name, value: null, reason });
 	}
-	return { filters, settings, ignored };
+	return { filters, settings, options, ignored };
 }
 
 /** The query parameters for a view: only what differs from the defaults, in a fixed order. */
-export function serializeView({ filters, settings }: ViewParams): URLSearchParams {
+export function serializeView({ filters, settings, options = DEFAULT_OPTIONS }: ViewParams): URLSearchParams {
 	const out = new URLSearchParams();
 	for (const { name, key } of LISTS) {
 		for (const v of new Set(filters[key])) out.append(name, v);
@@ -226,6 +286,10 @@ export function serializeView({ filters, settings }: ViewParams): URLSearchParam
 	}
 	for (const { name, key } of SETTINGS) {
 		if (settings[key] !== DEFAULT_SETTINGS[key]) out.append(name, String(settings[key]));
+	}
+	for (const { name, key } of OPTIONS) {
+		const v = options[key];
+		if (v !== DEFAULT_OPTIONS[key]) out.append(name, v === true ? '1' : String(v));
 	}
 	return out;
 }

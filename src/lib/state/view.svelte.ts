@@ -1,11 +1,13 @@
 import { DEFAULT_SETTINGS, type Settings } from '$lib/outcomes';
 import { NO_FILTERS, type Filters } from '$lib/sql/filters';
-import { viewSearch, type IgnoredParam, type ParsedView } from './url';
+import { DEFAULT_OPTIONS, viewSearch, type IgnoredParam, type ParsedView, type ViewOptions } from './url';
 
 /** The filters and settings every page shares (the URL mirrors them: see url.ts). */
 class ViewState {
 	filters = $state<Filters>(structuredClone(NO_FILTERS));
 	settings = $state<Settings>({ ...DEFAULT_SETTINGS });
+	/** The pages' display options (funnel measure, individual lines, …), in the link too. */
+	options = $state<ViewOptions>({ ...DEFAULT_OPTIONS });
 	/** Link parameters the last parse left out, for the notice; empty when all were used. */
 	ignored = $state<IgnoredParam[]>([]);
 	/**
@@ -16,7 +18,7 @@ class ViewState {
 
 	/** The query string of the current view: '' for the defaults. */
 	get search(): string {
-		return viewSearch({ filters: this.filters, settings: this.settings });
+		return viewSearch({ filters: this.filters, settings: this.settings, options: this.options });
 	}
 
 	clearFilters(): void {
@@ -29,6 +31,7 @@ class ViewState {
 		if (viewSearch(parsed) === this.search) return;
 		this.filters = parsed.filters;
 		this.settings = parsed.settings;
+		this.options = parsed.options;
 	}
 }
 
