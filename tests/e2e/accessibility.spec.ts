@@ -12,6 +12,15 @@ test('the start page and the dashboard have no serious or critical WCAG 2 AA vio
 	await expect(page).toHaveURL(/\/dashboard$/);
 	await page.getByRole('button', { name: 'Show as table' }).first().click();
 	await audit(page);
+
+	// A hover draws the chart's tip anew: it must not bring back a labelled <g> without a role.
+	const svg = page.getByTestId('pain-chart').locator('svg[role="img"]');
+	const box = (await svg.boundingBox())!;
+	await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+	await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
+	await page.mouse.move(0, 0);
+	expect(await svg.locator('g[aria-label]').count()).toBe(0);
+	await audit(page);
 });
 
 test('the data dictionary has no serious or critical WCAG 2 AA violations', async ({ page }) => {

@@ -117,6 +117,19 @@ test('the leadership page on the demo shows four offices, a funnel plot and flag
 
 	await page.screenshot({ path: testInfo.outputPath('offices.png'), fullPage: true });
 	await audit(page);
+	// Every id once, and no two landmarks of one name (a region is named by its heading's id).
+	const ids = await page.evaluate(() => [...document.querySelectorAll('[id]')].map((e) => e.id));
+	expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+	const regions = await page
+		.locator('section[aria-labelledby], [role=region], aside[aria-label]')
+		.evaluateAll((all) =>
+			all.map(
+				(e) =>
+					e.getAttribute('aria-label') ??
+					document.getElementById(e.getAttribute('aria-labelledby')!)?.textContent
+			)
+		);
+	expect(regions.filter((name, i) => regions.indexOf(name) !== i)).toEqual([]);
 
 	// The address pasted into a new tab opens the same measure once the data is loaded there.
 	const second = await page.context().newPage();

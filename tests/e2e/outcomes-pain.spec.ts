@@ -64,6 +64,25 @@ test('the 12m row agrees with the baseline and closest-visit rules applied to th
 			expect(bytes.readUInt32BE(16)).toBe(1040);
 		}
 	}
+
+	// Printed, the page keeps its findings and leaves its controls out; its tables fit A4.
+	await page.emulateMedia({ media: 'print' });
+	await page.setViewportSize({ width: 703, height: 1000 });
+	for (const control of [
+		page.getByTestId('filter-bar'),
+		page.getByRole('navigation', { name: 'Main' }),
+		page.getByText('Show individual lines'),
+		slope.getByRole('button', { name: 'Download SVG' })
+	])
+		await expect(control).toBeHidden();
+	await expect(windowRow(page, '12m')).toBeVisible();
+	await expect(slope.locator('figcaption')).toContainText('Filters: no filters.');
+	const wide = await page.evaluate(() =>
+		[...document.querySelectorAll('main table')]
+			.filter((t) => t.getBoundingClientRect().right > 703.5 && (t as HTMLElement).offsetParent !== null)
+			.map((t) => t.querySelector('caption')?.textContent ?? t.className)
+	);
+	expect(wide, 'tables wider than the printed page').toEqual([]);
 });
 
 test('a filter changes the numbers, and the copied link reproduces them in a new tab', async ({ page }) => {
