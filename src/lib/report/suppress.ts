@@ -404,6 +404,21 @@ function mmePart(m: ReportDocument['oral_mme'], L: Ledger) {
 		};
 	});
 	const kmN = L.count('oral_mme.opioid_free.n', m.opioid_free.n);
+	// Points at event days give single patients' days: only the fixed report days stay. At each,
+	// n = at risk + those who left before (not published: n - at risk), and those who left = events +
+	// censored (not published either): a small one hides at risk or the events as its complement.
+	const kmPoints = m.opioid_free.points
+		.filter((p) => OPIOID_FREE_REPORT_DAYS.includes(p.day))
+		.map((p) => {
+			const id = (k: string) => `oral_mme.opioid_free.day${p.day}.${k}`;
+			const atRisk = L.count(id('at_risk'), p.at_risk);
+			const left = L.count(id('left'), m.opioid_free.n - p.at_risk);
+			L.adds(kmN, [atRisk, left]);
+			const events = L.count(id('events'), p.events);
+			const censored = m.opioid_free.n - p.at_risk - p.events;
+			if (censored >= 0) L.adds(left, [events, L.count(id('censored'), censored)]);
+			return { p, atRisk, events };
+		});
 	const prescriptions = m.excluded_prescriptions.map((e, i) =>
 		L.count(`oral_mme.excluded_prescriptions.${i}`, e.n)
 	);
@@ -416,20 +431,18 @@ function mmePart(m: ReportDocument['oral_mme'], L: Ledger) {
 			windows: windows.map((w) => w()),
 			opioid_free: {
 				n: L.shown(kmN),
-				// Points at event days give single patients' days: only the fixed report days stay.
-				points: km.points
-					.filter((p) => OPIOID_FREE_REPORT_DAYS.includes(p.day))
-					.map((p) => {
-						const h = L.hides([kmN], [p.at_risk, p.events, km.n - p.events]);
-						return {
-							day: p.day,
-							cum_free: hide(p.cum_free, h),
-							lo: hide(p.lo, h),
-							hi: hide(p.hi, h),
-							at_risk: L.within(p.at_risk, isSmall(p.at_risk, L.threshold)),
-							events: L.within(p.events, h)
-						};
-					}),
+				points: kmPoints.map(({ p, atRisk, events }) => {
+					// Without censoring the estimate is events / n: it goes with the events.
+					const h = L.hides([kmN, events], [p.at_risk, p.events, km.n - p.events]);
+					return {
+						day: p.day,
+						cum_free: hide(p.cum_free, h),
+						lo: hide(p.lo, h),
+						hi: hide(p.hi, h),
+						at_risk: L.shown(atRisk),
+						events: L.within(p.events, h)
+					};
+				}),
 				median_day: hide(km.median_day, L.hides([kmN]))
 			},
 			excluded_prescriptions: m.excluded_prescriptions.map((e, i) => ({
