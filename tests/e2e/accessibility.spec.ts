@@ -48,3 +48,28 @@ test('the audit finds violations planted in the page: pale text and an image wit
 	const { ids } = await seriousViolations(page);
 	expect(ids).toEqual(expect.arrayContaining(['color-contrast', 'image-alt']));
 });
+
+test('the keyboard focus is never dropped to the page by a load or a dismissed notice', async ({ page }) => {
+	const focused = () =>
+		page.evaluate(() => {
+			const a = document.activeElement;
+			return a === document.body || !a ? 'body' : `${a.tagName.toLowerCase()}: ${a.textContent?.trim()}`;
+		});
+	// A shared link opened with no data: the panel's button, pressed from the keyboard, keeps the
+	// focus while the demo loads, and the page's heading takes it when the panel goes.
+	await page.goto('/pain?sex=F&nonsense=1');
+	const demo = page.getByTestId('needs-data').getByRole('button', { name: 'Use demo data' });
+	await demo.focus();
+	await page.keyboard.press('Enter');
+	await expect(demo).toHaveAttribute('aria-disabled', 'true');
+	expect(await focused()).toBe('button: Use demo data');
+	await expect(page.getByTestId('needs-data')).toHaveCount(0, { timeout: 45_000 });
+	await expect.poll(focused).toBe('h1: Pain');
+	// The link notice (an unknown parameter) dismissed from the keyboard: the heading again.
+	const dismiss = page.getByTestId('link-notice').getByRole('button', { name: 'Dismiss' });
+	await dismiss.focus();
+	await page.keyboard.press('Enter');
+	await expect(page.getByTestId('link-notice')).toHaveCount(0);
+	await expect.poll(focused).toBe('h1: Pain');
+	await audit(page);
+});
