@@ -6,7 +6,7 @@
 // with the `?debug` query log, the dashboard's first render, filter changes through the filter
 // bar, peak memory; then the bench page (src/routes/bench) for the engine comparison.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { chromium, devices, type Browser, type Page } from 'playwright-core';
@@ -75,12 +75,32 @@ export interface AppRun {
 		notes: string[];
 	};
 	memory?: MemoryPeak;
+	/** The researcher bundle of the whole cohort, after the filter changes (its own memory peak). */
+	exportBundle?: ExportRun;
 	loaded?: string;
 	/**
 	 * The later tables did not fit (5M): the build's failure from the `?debug` log, and the page's
 	 * notice. The dashboard stays, and the filter changes are measured on it.
 	 */
 	laterFailure?: { log: string; notice: string };
+}
+
+export interface ExportRun {
+	ok: boolean;
+	error?: string;
+	/** The click on "Download bundle (.zip)" to the download starting. */
+	ms?: number;
+	/** The page's own split (its status line): queries, files (in the bundle worker), zip. */
+	queriesMs?: number;
+	filesMs?: number;
+	zipMs?: number;
+	rows?: number;
+	zipBytes?: number;
+	/** Main-thread long tasks (over 50 ms) between the click and the download: the longest, and their sum. */
+	longestTaskMs?: number;
+	longTasksMs?: number;
+	/** The tab's renderer RSS, highest 250 ms sample during the export. */
+	rendererRssMb?: number | null;
 }
 
 export interface BenchPageRun {
@@ -462,6 +482,13 @@ async function appRun(base: string, cohort: Cohort, changes: number, revisits: n
 			result.laterFailure = { log: laterFailure, notice };
 		}
 		result.filterChange = await filterChanges(page, queryLog, changes, revisits);
+		// The import's and the dashboard's memory peak, apart from the export's.
+		result.memory = sampler.stop();
+		sampler = new Sampler(page, pid);
+		await sampler.start();
+		result.exportBundle = await exportBundle(page, sampler);
+		sampler.stop();
+		sampler = null;
 		result.ok = true;
 	} catch (e) {
 		result.error = e instanceof Error ? e.message : String(e);
@@ -470,6 +497,73 @@ async function appRun(base: string, cohort: Cohort, changes: number, revisits: n
 		await browser.close().catch(() => undefined);
 	}
 	return result;
+}
+
+/**
+ * The researcher bundle of the whole cohort: filters cleared, /export through the navigation (the
+ * data stays in the tab), the k-anonymity confirmation given where the page asks for it, then
+ * "Download bundle (.zip)" until the download starts. The page's status line gives its own split.
+ */
+async function exportBundle(page: Page, sampler: Sampler): Promise<ExportRun> {
+	try {
+		const clear = page.getByTestId('filter-bar').getByRole('button', { name: 'Clear filters' });
+		if (await clear.count()) await clear.click();
+		await page
+			.getByRole('navigation', { name: 'Main' })
+			.getByRole('link', { name: 'Export', exact: true })
+			.click();
+		await page.getByTestId('k-result').waitFor({ timeout: 600_000 });
+		const confirm = page.getByTestId('k-confirm');
+		if (await confirm.count()) await confirm.check();
+		await page.evaluate(() => {
+			const w = window as unknown as { __benchLongTasks: number[] };
+			w.__benchLongTasks = [];
+			new PerformanceObserver((list) => {
+				for (const e of list.getEntries()) w.__benchLongTasks.push(e.duration);
+			}).observe({ type: 'longtask' });
+		});
+		const started = Date.now();
+		const download = page.waitForEvent('download', { timeout: 1_800_000 });
+		await page.getByRole('button', { name: 'Download bundle (.zip)' }).click();
+		const failed = page
+			.getByTestId('export-failure')
+			.or(page.getByText(/^The bundle was not built/))
+			.first()
+			.waitFor({ timeout: 1_800_000 })
+			.then(() => null);
+		const file = await Promise.race([download, failed]);
+		const ms = Date.now() - started;
+		const peak = sampler.stop();
+		if (!file) {
+			const text = await page
+				.getByText(/^The bundle was not built/)
+				.first()
+				.innerText();
+			return { ok: false, error: text, ms, rendererRssMb: peak.rendererRssMb };
+		}
+		const zipBytes = statSync((await file.path())!).size;
+		const status = await page.getByTestId('export-status').innerText();
+		const split = /(\d+) rows in .*queries (\d+) ms files (\d+) ms zip (\d+) ms/.exec(
+			status.replaceAll(',', '')
+		);
+		const tasks = await page.evaluate(
+			() => (window as unknown as { __benchLongTasks: number[] }).__benchLongTasks
+		);
+		return {
+			ok: true,
+			ms,
+			rows: split ? Number(split[1]) : undefined,
+			queriesMs: split ? Number(split[2]) : undefined,
+			filesMs: split ? Number(split[3]) : undefined,
+			zipMs: split ? Number(split[4]) : undefined,
+			zipBytes,
+			longestTaskMs: Math.round(Math.max(0, ...tasks)),
+			longTasksMs: Math.round(tasks.reduce((a, b) => a + b, 0)),
+			rendererRssMb: peak.rendererRssMb
+		};
+	} catch (e) {
+		return { ok: false, error: e instanceof Error ? e.message : String(e) };
+	}
 }
 
 /** The ?debug log as the page writes it: statements with their times, and cache hits. */

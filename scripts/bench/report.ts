@@ -338,6 +338,43 @@ function importPhases(a: AppRun | undefined): Record<string, number> {
 	return out;
 }
 
+function exportTable(list: Size[]): string {
+	return table(
+		[
+			'size',
+			'rows',
+			'zip',
+			'click to download',
+			'queries / files / zip (page)',
+			'main thread: longest task / all long tasks',
+			'renderer RSS peak'
+		],
+		list.map((s) => {
+			const e = s.app?.exportBundle;
+			if (!e) return [s.cohort.label, '–', '–', s.app?.ok ? 'not run' : 'no upload', '–', '–', '–'];
+			if (!e.ok)
+				return [
+					s.cohort.label,
+					'–',
+					'–',
+					`failed: ${e.error ?? ''}`.slice(0, 200),
+					'–',
+					'–',
+					mb(e.rendererRssMb)
+				];
+			return [
+				s.cohort.label,
+				num(e.rows ?? 0),
+				`${((e.zipBytes ?? 0) / 2 ** 20).toFixed(1)} MB`,
+				ms(e.ms),
+				`${ms(e.queriesMs)} / ${ms(e.filesMs)} / ${ms(e.zipMs)}`,
+				`${ms(e.longestTaskMs)} / ${ms(e.longTasksMs)}`,
+				mb(e.rendererRssMb)
+			];
+		})
+	);
+}
+
 function phases(list: Size[]): string {
 	const names = new Set<string>();
 	for (const s of list) for (const k of Object.keys(importPhases(s.app))) names.add(k);
@@ -567,6 +604,18 @@ ${overview}
 
 Cold start to the first demo chart (fresh browser and profile, \`Use demo data\` clicked as soon
 as it shows): navigation start to chart ${(cold?.navigationToChartMs ?? []).map(ms).join(', ') || '–'}; click to chart ${(cold?.clickToChartMs ?? []).map(ms).join(', ') || '–'}.
+
+### The export bundle (issue 6's researcher bundle of the whole cohort)
+
+After the filter changes: filters cleared, /export, the k-anonymity confirmation given where the
+page asks for it, then \`Download bundle (.zip)\` until the download starts. The five tables as CSV
+and Parquet, the dictionary, README and manifest, zipped. The queries and the rows they return are
+on the page (its DuckDB worker, then the tables' JavaScript rows on the main thread); the files
+and the zip are written in the bundle's own worker (src/lib/export/writerWorker.ts). Long tasks:
+the main thread's tasks over 50 ms between the click and the download (PerformanceObserver
+\`longtask\`), the longest and their sum: how long the page could not answer a click.
+
+${exportTable(list)}
 
 ### Where the import time goes (\`?debug\` query log, summed by phase)
 

@@ -219,6 +219,22 @@ describe('the bundle of the demo cohort', () => {
 		const [first, second] = [await people(a.entries), await people(b.entries)];
 		expect([...first].sort()).toEqual([...second].sort());
 		expect(first).not.toEqual(second);
+		// Every table: rows by new id, and within a patient in time order, as the queries gave them.
+		for (const [file, time] of [
+			['pain_scores', 'day'],
+			['oral_opioids', 'start_day'],
+			['pump_events', 'day'],
+			['analysis', 'target_day']
+		] as const) {
+			const rows = await readCsvWithDuckDb(a.entries[`csv/${file}.csv`]!, `${file}.csv`);
+			expect(rows.length, file).toBeGreaterThan(100);
+			for (let i = 1; i < rows.length; i++) {
+				const [p, r] = [rows[i - 1]!, rows[i]!];
+				const [before, after] = [String(p.patient_id), String(r.patient_id)];
+				if (before === after) expect(Number(r[time]) >= Number(p[time]), `${file} row ${i}`).toBe(true);
+				else expect(before < after, `${file} row ${i}: ${before} then ${after}`).toBe(true);
+			}
+		}
 	});
 });
 
