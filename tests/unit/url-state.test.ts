@@ -9,6 +9,7 @@ import {
 	UrlSync,
 	VIEW_PARAM_NAMES,
 	viewSearch,
+	type ViewOptions,
 	type ViewParams
 } from '../../src/lib/state/url';
 
@@ -16,6 +17,17 @@ const view = (filters: Partial<Filters> = {}, settings: Partial<Settings> = {}):
 	filters: { ...NO_FILTERS, ...filters },
 	settings: { ...DEFAULT_SETTINGS, ...settings }
 });
+
+/** Every page option away from its default. */
+const NON_DEFAULT_OPTIONS: ViewOptions = {
+	funnelMetric: 'opioid_free',
+	funnelMethod: 'normal',
+	painLines: true,
+	opioidLoad: true,
+	reportSuppressed: true,
+	dropOffice: true,
+	wideAgeBands: true
+};
 
 describe('serialising the view', () => {
 	test('writes nothing for the default view', () => {
@@ -70,15 +82,7 @@ describe('parsing a link', () => {
 	});
 
 	test("reads back the pages' display options it wrote, after the settings; defaults are not written", () => {
-		const options = {
-			funnelMetric: 'opioid_free' as const,
-			funnelMethod: 'normal' as const,
-			painLines: true,
-			opioidLoad: true,
-			reportSuppressed: true,
-			dropOffice: true,
-			wideAgeBands: true
-		};
+		const options = NON_DEFAULT_OPTIONS;
 		const v = { ...view({ sexes: ['F'] }, { window: '24m' }), options };
 		const search = viewSearch(v);
 		expect(search).toBe(
@@ -195,16 +199,7 @@ describe('record-level values stay out of the URL', () => {
 				suppressionThreshold: 12
 			}
 		);
-		const options = {
-			funnelMetric: 'explants' as const,
-			funnelMethod: 'normal' as const,
-			painLines: true,
-			opioidLoad: true,
-			reportSuppressed: true,
-			dropOffice: true,
-			wideAgeBands: true
-		};
-		const names = [...new Set(serializeView({ ...v, options }).keys())];
+		const names = [...new Set(serializeView({ ...v, options: NON_DEFAULT_OPTIONS }).keys())];
 		expect(names.sort()).toEqual([...VIEW_PARAM_NAMES].sort());
 	});
 });
