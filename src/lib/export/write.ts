@@ -25,8 +25,8 @@ export interface BundleTable extends DictionaryTable {
 
 /**
  * Everything the bundle's files are written from, once the queries have run: plain data, so that
- * the page can hand it to a worker (structured clone) and keep its main thread free while the
- * CSV, Parquet, hashes and zip are written.
+ * the page can hand it to a worker (its tables packed in typed arrays: pack.ts) and keep its main
+ * thread free while the CSV, Parquet, hashes and zip are written.
  */
 export interface BundleContent {
 	tables: BundleTable[];
