@@ -13,13 +13,15 @@ import type { InputFile } from '$lib/ingest';
  * and reconciliation of a CSV file to it (docs/report.md, "Which engine, which format"). Nothing is
  * decided here about what a value means: a cell is written as its text, and the importer judges
  * it. A header row of the Parquet column names comes first, so row r of the Parquet file (from 0)
- * is line r + 2, as in the CSV the export bundle writes beside it. Null is an empty cell.
+ * is line r + 2, as in the CSV the export bundle writes beside it, plus one per line break inside a
+ * text cell of an earlier row. Null is an empty cell.
  *
  * - Integers are written in decimal, DOUBLE with JavaScript's shortest round-trip form, FLOAT
  *   with the shortest decimal that is the same 32-bit float (0.1f is `0.1`, not
  *   `0.10000000149011612`).
- * - DATE is `YYYY-MM-DD`; a TIMESTAMP at midnight UTC is its date, another one its full ISO text
- *   (which no contract date column accepts: the importer rejects that row, naming line and column).
+ * - DATE is `YYYY-MM-DD`; a TIMESTAMP at midnight UTC is its date, another one its full ISO text in
+ *   UTC (the importer keeps its date and warns of the time of day, as for such a CSV cell; hyparquet
+ *   gives the instant, so a TIMESTAMP without a time zone is counted as one with it).
  * - Text is quoted where CSV needs it.
  * - Nested columns (lists, structs, maps), binary columns and compression codecs hyparquet does not
  *   read (anything but Snappy and none) refuse the file with the reason.
