@@ -1,10 +1,9 @@
 import type { Database } from '$lib/db/types';
-import { plural, type ImportReport } from '$lib/ingest';
-import { DEFAULT_WINDOW_SETTINGS, type Settings } from '$lib/outcomes';
-import { analysisTable, run, runOne, withMmeFactors, type AnalysisRow, type Filters } from '$lib/sql';
+import { plural } from '$lib/ingest';
+import { DEFAULT_WINDOW_SETTINGS } from '$lib/outcomes';
+import { analysisTable, run, runOne, withMmeFactors, type AnalysisRow } from '$lib/sql';
 import { analysisColumns } from './analysis';
 import type { Cell } from './csv';
-import type { InputFileHash } from './inputs';
 import { kAnonymity, passes, type KAnonymity } from './kAnonymity';
 import type { Manifest } from './manifest';
 import { cryptoRandomInt, rekeyPatients, type RandomInt } from './rekey';
@@ -13,27 +12,12 @@ import {
 	patientColumns,
 	patientLevelColumns,
 	patientLevelRows,
-	type Coarsening,
 	type PatientLevelTable
 } from './tables';
-import { writeBundle, type BundleTable, type BundleWriter } from './write';
+import { writeBundle, type BundleContent, type BundleTable, type BundleWriter } from './write';
 
-export interface BundleRequest {
-	filters: Filters;
-	settings: Settings;
-	coarsening: Coarsening;
-	/**
-	 * What the user confirmed to export although the smallest class is below the threshold; null
-	 * when they did not. Required exactly when the k-anonymity check fails.
-	 */
-	confirmation: string | null;
-	source: 'demo' | 'upload' | null;
-	report: ImportReport | null;
-	/** The input files' hashes (recordInputFiles); null when they were not recorded. */
-	inputs: InputFileHash[] | null;
-	now: Date;
-	random?: RandomInt;
-}
+/** What the page asks for: the content's settings; the tables and the check are computed here. */
+export type BundleRequest = Omit<BundleContent, 'tables' | 'k' | 'passed'> & { random?: RandomInt };
 
 export interface Bundle {
 	fileName: string;
@@ -98,7 +82,9 @@ export async function buildBundle(
 	req: BundleRequest,
 	options: { write?: BundleWriter } = {}
 ): Promise<Bundle> {
-	const { filters, settings, coarsening } = req;
+	// The random source stays here: the rest of the request is the content's (and may go to a worker).
+	const { random, ...request } = req;
+	const { filters, settings, coarsening } = request;
 	const started = performance.now();
 	const threshold = settings.suppressionThreshold;
 	const k = await runOne<KAnonymity>(db, kAnonymity(filters, coarsening, threshold));
@@ -117,7 +103,7 @@ export async function buildBundle(
 
 	const ids = rekeyPatients(
 		raw.get('patients')!.map((r) => r.source_id as string),
-		req.random ?? cryptoRandomInt
+		random ?? cryptoRandomInt
 	);
 	const tables: BundleTable[] = PATIENT_LEVEL_TABLES.map((t) => ({
 		file: t,
@@ -141,19 +127,7 @@ export async function buildBundle(
 	});
 
 	const queried = performance.now();
-	const written = await (options.write ?? writeBundle)({
-		tables,
-		filters,
-		settings,
-		coarsening,
-		k,
-		passed,
-		confirmation: req.confirmation,
-		source: req.source,
-		report: req.report,
-		inputs: req.inputs,
-		now: req.now
-	});
+	const written = await (options.write ?? writeBundle)({ ...request, tables, k, passed });
 	const stamp = req.now
 		.toISOString()
 		.replace(/[-:]/g, '')

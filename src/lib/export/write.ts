@@ -35,9 +35,14 @@ export interface BundleContent {
 	coarsening: Coarsening;
 	k: KAnonymity;
 	passed: boolean;
+	/**
+	 * What the user confirmed to export although the smallest class is below the threshold; null
+	 * when they did not. Required exactly when the k-anonymity check fails.
+	 */
 	confirmation: string | null;
 	source: 'demo' | 'upload' | null;
 	report: ImportReport | null;
+	/** The input files' hashes (recordInputFiles); null when they were not recorded. */
 	inputs: InputFileHash[] | null;
 	now: Date;
 }

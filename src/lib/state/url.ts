@@ -244,22 +244,22 @@ export function parseView(search: URLSearchParams | string): ParsedView {
 		filters.implantYearTo = null;
 	}
 
-	for (const { name, key, value } of SETTINGS) {
-		const raw = single(name);
-		if (raw === null) continue;
-		const r = value.safeParse(raw);
-		if (r.success) (settings as unknown as Record<string, unknown>)[key] = r.data;
-		else ignored.push({ name, value: shorten(raw), reason: firstIssue(r.error) });
-	}
-
+	// Settings and options: one parameter each, parsed into the field it names.
+	const readSingles = <T extends object>(
+		defs: { name: string; key: keyof T; value: z.ZodType<unknown> }[],
+		into: T
+	) => {
+		for (const { name, key, value } of defs) {
+			const raw = single(name);
+			if (raw === null) continue;
+			const r = value.safeParse(raw);
+			if (r.success) (into as Record<keyof T, unknown>)[key] = r.data;
+			else ignored.push({ name, value: shorten(raw), reason: firstIssue(r.error) });
+		}
+	};
+	readSingles(SETTINGS, settings);
 	const options: ViewOptions = { ...DEFAULT_OPTIONS };
-	for (const { name, key, value } of OPTIONS) {
-		const raw = single(name);
-		if (raw === null) continue;
-		const r = value.safeParse(raw);
-		if (r.success) (options as unknown as Record<string, unknown>)[key] = r.data;
-		else ignored.push({ name, value: shorten(raw), reason: firstIssue(r.error) });
-	}
+	readSingles(OPTIONS, options);
 
 	const known = new Set(VIEW_PARAM_NAMES);
 	for (const name of new Set(params.keys())) {
