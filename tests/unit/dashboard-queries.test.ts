@@ -3,10 +3,12 @@ import * as aq from 'arquero';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../../src/lib/db';
 import { loadDataset } from '../../src/lib/dataset';
+import { withQueryCache } from '../../src/lib/db/cache';
 import { nodeDatabase } from '../../src/lib/db/node';
 import {
 	ageBandSql,
 	cohortSummary,
+	dashboardQueries,
 	filterClause,
 	painByMonth,
 	painPatients,
@@ -14,6 +16,7 @@ import {
 	run,
 	runOne,
 	NO_FILTERS,
+	warmFilteredQueries,
 	type Filters
 } from '../../src/lib/sql';
 import { files } from './helpers';
@@ -250,5 +253,22 @@ describe('patientsByOffice on the demo cohort: patient_cells against every patie
 			'A',
 			'A'
 		]);
+	});
+});
+
+describe('warmFilteredQueries', () => {
+	test("runs the dashboard's own queries, filtered to the first patient's office and diagnosis", async () => {
+		await loadDataset(db, files({ 'patients.csv': PATIENTS, 'pain_scores.csv': PAIN }));
+		const hits: string[] = [];
+		const cached = withQueryCache(db, { onHit: (sql) => hits.push(sql) });
+		// P1, the first patient, is in Lexington with fbss.
+		const f = await warmFilteredQueries(cached);
+		expect(f).toEqual({ ...NO_FILTERS, offices: ['Lexington'], diagnoses: ['fbss'] });
+		// The dashboard asking for that filter finds every answer in the cache: the same SQL ran.
+		const asked = Object.values(dashboardQueries(f!));
+		for (const q of asked) await run(cached, q);
+		expect(hits).toEqual(asked.map((q) => q.sql));
+		// And the answers are the filter's: P1 is the one patient in Lexington with fbss.
+		expect((await runOne<{ patients: number }>(cached, asked[0]!)).patients).toBe(1);
 	});
 });

@@ -13,6 +13,7 @@ export { deriveSql, firstDeriveSql, laterDeriveSql } from './derive';
 export { cohortSummary, patientsByOffice, type CohortSummary, type OfficeCount } from './cohort';
 export { painByMonth, painPatients, type PainMonth } from './pain';
 export { run, runOne } from './run';
+export { dashboardQueries, warmFilteredQueries } from './dashboard';
 export {
 	derivePainSql,
 	PAIN_MEASURES,

@@ -17,7 +17,7 @@ import {
 	uniqueNames
 } from '$lib/ingest';
 import { recordInputFiles } from '$lib/export/inputs';
-import { firstDeriveSql, laterDeriveSql } from '$lib/sql';
+import { firstDeriveSql, laterDeriveSql, warmFilteredQueries } from '$lib/sql';
 import { demoFiles } from './demo';
 
 export type Phase = 'idle' | 'loading' | 'review' | 'ready' | 'error';
@@ -26,6 +26,8 @@ export type Phase = 'idle' | 'loading' | 'review' | 'ready' | 'error';
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 const STORE = 'it-pump-outcomes:import:v1:';
+/** The filtered queries have run once in this page (sql/warm.ts): duckdb-wasm's code is warm. */
+let warmed = false;
 
 /**
  * Choices the user made for files with a given header: the mapping, the date order and the
@@ -443,8 +445,17 @@ class Session {
 		later.explainFailure = (e) =>
 			isOutOfMemory(e) ? new TooLarge(tooLargeForLaterTables(report), { cause: e }) : e;
 		later.onFailure = (e) => this.laterFailed(e, build);
-		later.onBuilt = () =>
+		later.onBuilt = () => {
 			debugLog(`later tables: built ${Math.round(performance.now())} ms after navigation start`);
+			if (warmed) return;
+			warmed = true;
+			// Once per page, when it is quiet: the user's first filter change then costs what the
+			// next ones do (sql/warm.ts). A failure here only loses the head start.
+			warmFilteredQueries(later.db).then(
+				(f) => debugLog(`warm-up: ${f ? 'filtered queries run' : 'nothing to filter'}`),
+				(e) => debugLog(`warm-up failed: ${String(e)}`)
+			);
+		};
 		later.schedule(laterDeriveSql());
 	}
 
