@@ -4,7 +4,10 @@ export interface ArrowLike {
 	toArray(): { toJSON(): Record<string, unknown> }[];
 }
 
-/** Arrow rows to plain values: BIGINT and HUGEINT to number, DATE to YYYY-MM-DD. */
+/**
+ * Arrow rows to plain values: BIGINT and HUGEINT to number. A DATE arrives from apache-arrow 17 as
+ * milliseconds since the epoch (a JavaScript Date, from older versions, becomes YYYY-MM-DD).
+ */
 export function arrowToRows<T>(table: ArrowLike): T[] {
 	return table.toArray().map((r) => plain(r.toJSON()) as T);
 }

@@ -5,6 +5,7 @@ import * as duckdb from '@duckdb/duckdb-wasm';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { arrowToRows } from './arrow';
+import { arrowToColumnsPaused, yieldToPage, type ArrowTable } from './columns';
 import { withQueryCache, type CachedDatabase } from './cache';
 import { LaterTables } from './later';
 import { isReadOnly, serialDatabase, type Engine } from './serial';
@@ -120,6 +121,18 @@ async function open(): Promise<CachedDatabase> {
 				throw new QueryError(e instanceof Error ? e.message : String(e), sql, { cause: e });
 			} finally {
 				debugLog(`${Math.round(performance.now() - started)} ms ${sql.slice(0, 120)}`);
+			}
+		},
+		async runColumns(sql, params) {
+			const started = performance.now();
+			try {
+				if (!isReadOnly(sql)) throw new Error('only a read returns columns');
+				const table = params.length === 0 ? await conn.query(sql) : await statements.query(sql, params);
+				return await arrowToColumnsPaused(table as unknown as ArrowTable, yieldToPage);
+			} catch (e) {
+				throw new QueryError(e instanceof Error ? e.message : String(e), sql, { cause: e });
+			} finally {
+				debugLog(`${Math.round(performance.now() - started)} ms (columns) ${sql.slice(0, 120)}`);
 			}
 		},
 		registerBuffer: (name, bytes) => db.registerFileBuffer(name, bytes),

@@ -128,6 +128,13 @@ export function withQueryCache(inner: Database, options: CacheOptions = {}): Cac
 				);
 			});
 		},
+		...(inner.queryColumns && {
+			queryColumns: (sql: string, params: readonly unknown[] = [], opts: QueryOptions = {}) => {
+				// Not kept: a large result is what it is for. Anything but a read clears the cache.
+				if (!isCacheable(sql)) invalidate();
+				return inner.queryColumns!(sql, params, opts);
+			}
+		}),
 		registerBuffer(name, bytes) {
 			invalidate();
 			return inner.registerBuffer(name, bytes);

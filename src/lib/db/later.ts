@@ -59,9 +59,14 @@ export class LaterTables<D extends Database> {
 
 	constructor(private readonly inner: D) {
 		const query = <T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
-			this.query<T>(sql, params, options);
+			this.ask(sql, () => inner.query<T>(sql, params, options));
+		const queryColumns =
+			inner.queryColumns &&
+			((sql: string, params?: readonly unknown[], options?: QueryOptions) =>
+				this.ask(sql, () => inner.queryColumns!(sql, params, options)));
 		this.db = new Proxy(inner, {
-			get: (target, key, receiver) => (key === 'query' ? query : Reflect.get(target, key, receiver))
+			get: (target, key, receiver) =>
+				key === 'query' ? query : key === 'queryColumns' ? queryColumns : Reflect.get(target, key, receiver)
 		});
 	}
 
@@ -105,7 +110,8 @@ export class LaterTables<D extends Database> {
 		await build?.catch(() => undefined);
 	}
 
-	private async query<T>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> {
+	/** A query of the page (`run` asks the database): it waits for the build when it names a later table. */
+	private async ask<R>(sql: string, run: () => Promise<R>): Promise<R> {
 		if (LATER_TABLES.test(sql) && (this.waiting || this.failure)) {
 			this.waiters++;
 			try {
@@ -116,7 +122,7 @@ export class LaterTables<D extends Database> {
 		}
 		this.asking++;
 		try {
-			return await this.inner.query<T>(sql, params, options);
+			return await run();
 		} finally {
 			this.asking--;
 			this.lastAsked = now();

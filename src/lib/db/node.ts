@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { arrowToRows } from './arrow';
+import { arrowToColumns, type ArrowTable } from './columns';
 import { serialDatabase } from './serial';
 import { CONNECTION_SETTINGS } from './settings';
 import { QueryError, type Database, type Row } from './types';
@@ -50,20 +51,23 @@ async function open(): Promise<Database> {
 	await db.instantiate();
 	const conn = db.connect();
 	for (const s of CONNECTION_SETTINGS) conn.query(s);
-	return serialDatabase({
-		async run<T = Row>(sql: string, params: readonly unknown[]): Promise<T[]> {
+	/** The statement's Arrow result; a failure carries its SQL. */
+	const arrow = (sql: string, params: readonly unknown[]): Arrow => {
+		try {
+			if (params.length === 0) return conn.query(sql);
+			const stmt = conn.prepare(sql);
 			try {
-				if (params.length === 0) return arrowToRows<T>(conn.query(sql));
-				const stmt = conn.prepare(sql);
-				try {
-					return arrowToRows<T>(stmt.query(...params));
-				} finally {
-					stmt.close();
-				}
-			} catch (e) {
-				throw new QueryError(e instanceof Error ? e.message : String(e), sql, { cause: e });
+				return stmt.query(...params);
+			} finally {
+				stmt.close();
 			}
-		},
+		} catch (e) {
+			throw new QueryError(e instanceof Error ? e.message : String(e), sql, { cause: e });
+		}
+	};
+	return serialDatabase({
+		run: async <T = Row>(sql: string, params: readonly unknown[]) => arrowToRows<T>(arrow(sql, params)),
+		runColumns: async (sql, params) => arrowToColumns(arrow(sql, params) as unknown as ArrowTable),
 		async registerBuffer(name, bytes) {
 			db.registerFileBuffer(name, bytes);
 		},

@@ -1,8 +1,11 @@
+import type { Columns } from './columns';
 import type { Database, QueryOptions, Row } from './types';
 
 /** What an engine provides: one statement at a time, failures already wrapped in QueryError. */
 export interface Engine {
 	run<T = Row>(sql: string, params: readonly unknown[]): Promise<T[]>;
+	/** The same, as columns (db/columns.ts); engines without Arrow leave it out. */
+	runColumns?(sql: string, params: readonly unknown[]): Promise<Columns>;
 	registerBuffer(name: string, bytes: Uint8Array): Promise<void>;
 	dropBuffer(name: string): Promise<void>;
 }
@@ -73,18 +76,25 @@ export function serialDatabase(engine: Engine, options: SerialOptions = {}): Dat
 		last = { started, done: result.catch(() => undefined), read };
 		return result;
 	};
+	const queue = <R>(sql: string, options: QueryOptions, task: () => Promise<R>): Promise<R> => {
+		const { signal } = options;
+		if (signal?.aborted) return Promise.reject(signal.reason);
+		return turn(isReadOnly(sql), () => {
+			if (signal?.aborted) {
+				onSkip?.(sql);
+				throw signal.reason;
+			}
+			return task();
+		});
+	};
+	const runColumns = engine.runColumns?.bind(engine);
 	return {
-		query<T = Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<T[]> {
-			const { signal } = options;
-			if (signal?.aborted) return Promise.reject(signal.reason);
-			return turn(isReadOnly(sql), () => {
-				if (signal?.aborted) {
-					onSkip?.(sql);
-					throw signal.reason;
-				}
-				return engine.run<T>(sql, params);
-			});
-		},
+		query: <T = Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) =>
+			queue(sql, options, () => engine.run<T>(sql, params)),
+		...(runColumns && {
+			queryColumns: (sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) =>
+				queue(sql, options, () => runColumns(sql, params))
+		}),
 		registerBuffer: (name, bytes) => turn(false, () => engine.registerBuffer(name, bytes)),
 		dropBuffer: (name) => turn(false, () => engine.dropBuffer(name))
 	};

@@ -1,3 +1,5 @@
+import type { Columns } from './columns';
+
 /** A row as plain JavaScript values: BIGINT becomes number, DATE becomes an ISO string. */
 export type Row = Record<string, unknown>;
 
@@ -13,6 +15,12 @@ export interface QueryOptions {
 export interface Database {
 	/** Run SQL with `?` placeholders bound to `params`; returns plain rows. */
 	query<T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
+	/**
+	 * Run a read and return its result as columns of typed arrays (db/columns.ts), for results of
+	 * many rows. Never cached. Engines that hold Arrow provide it; `queryColumns` (db/columns.ts)
+	 * packs plain rows for the others.
+	 */
+	queryColumns?(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<Columns>;
 	/** Make bytes readable by `read_csv('name')`. */
 	registerBuffer(name: string, bytes: Uint8Array): Promise<void>;
 	/** Forget a registered buffer. */

@@ -1,17 +1,19 @@
 import type { Database } from '$lib/db/types';
 import { plural } from '$lib/ingest';
 import { DEFAULT_WINDOW_SETTINGS } from '$lib/outcomes';
-import { analysisTable, run, runOne, withMmeFactors, type AnalysisRow } from '$lib/sql';
+import type { Column, Columns } from '$lib/db/columns';
+import { analysisTable, runOne, withMmeFactors } from '$lib/sql';
 import { analysisColumns } from './analysis';
-import type { Cell } from './csv';
 import { kAnonymity, passes, type KAnonymity } from './kAnonymity';
 import type { Manifest } from './manifest';
 import { cryptoRandomInt, rekeyPatients, type RandomInt } from './rekey';
+import { gather, queryDeclared, type Declared } from './pack';
 import {
 	PATIENT_LEVEL_TABLES,
 	patientColumns,
 	patientLevelColumns,
 	patientLevelRows,
+	type ExportColumn,
 	type PatientLevelTable
 } from './tables';
 import { writeBundle, type BundleContent, type BundleTable, type BundleWriter } from './write';
@@ -51,23 +53,59 @@ export const TABLE_DESCRIPTIONS: Record<PatientLevelTable | 'analysis', string> 
 };
 
 /**
- * Replace the source id with the export's, rows in the order of the new ids and, within a patient,
- * in the order given (time order). A row whose patient is not in the map is a bug. Rows are
- * bucketed by patient and only the ids are sorted: at a million rows a sort of the rows themselves
- * held the page for seconds.
+ * Replace the source id (the column `source`) with the export's: the table's other columns, the
+ * new id as `patient_id`, and the order to write the rows in: by new id and, within a patient, in
+ * the order given (time order). A row whose patient is not in the map is a bug. The rows stay
+ * where they are (the bundle worker puts them in order: write.ts); the order is a counting sort
+ * over the patients, since at a million rows a sort of the rows held the page for seconds.
  */
-function rekeyRows(rows: Record<string, unknown>[], ids: Map<string, string>): Record<string, Cell>[] {
-	const byPatient = new Map<string, Record<string, Cell>[]>();
-	for (const row of rows) {
-		const id = ids.get(row.source_id as string);
-		if (id === undefined) throw new Error('a row belongs to a patient outside the exported cohort');
-		const out: Record<string, Cell> = { patient_id: id };
-		for (const key in row) if (key !== 'source_id') out[key] = row[key] as Cell;
-		let group = byPatient.get(id);
-		if (!group) byPatient.set(id, (group = []));
-		group.push(out);
+function rekeyColumns(
+	t: Columns,
+	source: string,
+	ids: Map<string, string>
+): { patientId: Column; rest: Columns; order: Int32Array<ArrayBuffer> } {
+	const at = t.names.indexOf(source);
+	const src = t.columns[at];
+	if (!src || src.kind !== 'text') throw new Error(`no text column ${source} to re-key`);
+	const outside = () => new Error('a row belongs to a patient outside the exported cohort');
+	const newIds = src.dictionary.map((id) => ids.get(id) ?? '');
+	if (newIds.includes('')) throw outside();
+	const sorted = [...new Set(newIds)].sort();
+	const rankOf = new Map(sorted.map((id, r) => [id, r]));
+	const rankOfCode = Int32Array.from(newIds, (id) => rankOf.get(id)!);
+	// Each row's patient, as the rank of the new id; then where each patient's rows start.
+	const codes = new Int32Array(t.length);
+	const start = new Int32Array(sorted.length + 1);
+	for (let i = 0; i < t.length; i++) {
+		const code = src.codes[i]!;
+		if (code < 0) throw outside();
+		codes[i] = rankOfCode[code]!;
+		start[codes[i]! + 1]!++;
 	}
-	return [...byPatient.keys()].sort().flatMap((id) => byPatient.get(id)!);
+	for (let r = 0; r < sorted.length; r++) start[r + 1]! += start[r]!;
+	const order = new Int32Array(t.length);
+	for (let i = 0; i < t.length; i++) order[start[codes[i]!]!++] = i;
+	const keep = t.names.flatMap((name, j) => (j === at ? [] : [j]));
+	return {
+		patientId: { kind: 'text', codes, dictionary: sorted },
+		rest: { length: t.length, names: keep.map((j) => t.names[j]!), columns: keep.map((j) => t.columns[j]!) },
+		order
+	};
+}
+
+/** The table's data in its declared column order, `patient_id` given apart. */
+function bundleTable(
+	file: BundleTable['file'],
+	columns: ExportColumn[],
+	{ patientId, rest, order }: ReturnType<typeof rekeyColumns>
+): BundleTable {
+	const data = columns.map((c) => {
+		if (c.name === 'patient_id') return patientId;
+		const j = rest.names.indexOf(c.name);
+		if (j < 0) throw new Error(`${file}: no column ${c.name}`);
+		return rest.columns[j]!;
+	});
+	return { file, title: TABLE_DESCRIPTIONS[file], columns, length: rest.length, data, order };
 }
 
 /**
@@ -91,40 +129,54 @@ export async function buildBundle(
 	const passed = passes(k, threshold);
 	if (!passed && req.confirmation === null) throw new ExportBlocked(k, threshold);
 
-	const raw = new Map<PatientLevelTable, Record<string, unknown>[]>();
-	for (const t of PATIENT_LEVEL_TABLES) raw.set(t, await run(db, patientLevelRows(t, filters, coarsening)));
+	// Every table as columns (pack.ts): the source id as `source_id`, then the exported columns.
+	const sourceId: Declared = { name: 'source_id', type: 'text' };
+	const raw = new Map<PatientLevelTable, Columns>();
+	for (const t of PATIENT_LEVEL_TABLES) {
+		const declared = patientLevelColumns(t, coarsening).filter((c) => c.name !== 'patient_id');
+		raw.set(t, await queryDeclared(db, patientLevelRows(t, filters, coarsening), [sourceId, ...declared]));
+	}
+	const columns = analysisColumns(coarsening);
+	const described = new Set(patientColumns(coarsening).map((c) => c.name));
+	const outcomes = columns.filter((c) => !described.has(c.name));
 	const windows = DEFAULT_WINDOW_SETTINGS;
 	const analysis = await withMmeFactors(db, settings.mmeFactors, () =>
-		run<AnalysisRow>(
+		queryDeclared(
 			db,
-			analysisTable(filters, { windows, hydromorphoneFactor: settings.hydromorphoneFactor })
+			analysisTable(filters, { windows, hydromorphoneFactor: settings.hydromorphoneFactor }),
+			outcomes
 		)
 	);
 
+	const source = raw.get('patients')!.columns[0]!;
+	if (source.kind !== 'text') throw new Error('patients.source_id is not text');
 	const ids = rekeyPatients(
-		raw.get('patients')!.map((r) => r.source_id as string),
+		Array.from(source.codes, (code) => source.dictionary[code]!),
 		random ?? cryptoRandomInt
 	);
-	const tables: BundleTable[] = PATIENT_LEVEL_TABLES.map((t) => ({
-		file: t,
-		title: TABLE_DESCRIPTIONS[t],
-		columns: patientLevelColumns(t, coarsening),
-		rows: rekeyRows(raw.get(t)!, ids)
-	}));
-	const people = new Map(tables[0]!.rows.map((r) => [r.patient_id as string, r]));
-	const described = patientColumns(coarsening).map((c) => c.name);
-	tables.push({
-		file: 'analysis',
-		title: TABLE_DESCRIPTIONS.analysis,
-		columns: analysisColumns(coarsening),
-		rows: rekeyRows(
-			analysis.map(({ patient_id, ...outcome }) => ({ source_id: patient_id, ...outcome })),
-			ids
-		).map((r) => {
-			const person = people.get(r.patient_id as string)!;
-			return { ...Object.fromEntries(described.map((c) => [c, person[c] ?? null])), ...r };
-		})
-	});
+	const tables: BundleTable[] = PATIENT_LEVEL_TABLES.map((t) =>
+		bundleTable(t, patientLevelColumns(t, coarsening), rekeyColumns(raw.get(t)!, 'source_id', ids))
+	);
+	// The analysis table repeats each patient's describing columns from the patients table (its
+	// rows as the query gave them: each table is put in order when written).
+	const people = tables[0]!;
+	const peopleIds = people.data[0]!;
+	if (peopleIds.kind !== 'text') throw new Error('patients.patient_id is not text');
+	const rowOfPerson = new Map(Array.from(peopleIds.codes, (code, row) => [peopleIds.dictionary[code]!, row]));
+	const keyed = rekeyColumns(analysis, 'patient_id', ids);
+	const { patientId, rest } = keyed;
+	if (patientId.kind !== 'text') throw new Error('analysis.patient_id is not text');
+	const personRow = new Int32Array(rest.length);
+	for (let i = 0; i < rest.length; i++) {
+		const row = rowOfPerson.get(patientId.dictionary[patientId.codes[i]!]!);
+		if (row === undefined) throw new Error('an analysis row belongs to a patient outside the patients table');
+		personRow[i] = row;
+	}
+	for (const c of columns.filter((c) => described.has(c.name))) {
+		rest.names.push(c.name);
+		rest.columns.push(gather(people.data[people.columns.findIndex((p) => p.name === c.name)]!, personRow));
+	}
+	tables.push(bundleTable('analysis', columns, keyed));
 
 	const queried = performance.now();
 	const written = await (options.write ?? writeBundle)({ ...request, tables, k, passed });

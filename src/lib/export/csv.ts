@@ -1,3 +1,5 @@
+import type { Column } from '$lib/db/columns';
+
 /**
  * CSV for spreadsheets and scripts: UTF-8 with a byte order mark (Excel reads UTF-8 only with it),
  * CRLF records (RFC 4180), fields quoted only when they hold a comma, quote, CR or LF.
@@ -68,4 +70,49 @@ export function toCsv(
 		text: BOM + lines.join(RECORD_END) + RECORD_END,
 		prefixed: columns.filter((c) => prefixed.has(c))
 	};
+}
+
+const encoder = new TextEncoder();
+/** Rows encoded at a time: the text of a chunk, never of the whole table, is held at once. */
+const CHUNK_ROWS = 8192;
+
+/**
+ * A table of columns (db/columns.ts) as CSV bytes, the same bytes `toCsv` writes for its rows:
+ * each distinct text is written (guarded and quoted) once, and the text is encoded a chunk of rows
+ * at a time, so a table of millions of rows never exists as one string.
+ */
+export function columnsCsv(
+	names: readonly string[],
+	columns: readonly Column[],
+	length: number
+): { bytes: Uint8Array; prefixed: string[] } {
+	const prefixed = new Set<string>();
+	const field = columns.map((c, j): ((i: number) => string) => {
+		if (c.kind === 'number') return (i) => (c.nulls[i] ? '' : csvField(c.values[i]!).field);
+		if (c.kind === 'boolean') return (i) => (c.values[i] === 2 ? '' : c.values[i] === 1 ? 'true' : 'false');
+		const used = new Uint8Array(c.dictionary.length);
+		for (let i = 0; i < length; i++) if (c.codes[i]! >= 0) used[c.codes[i]!] = 1;
+		const fields = c.dictionary.map((text, k) => {
+			const out = csvField(text);
+			if (out.prefixed && used[k]) prefixed.add(names[j]!);
+			return out.field;
+		});
+		return (i) => (c.codes[i] === -1 ? '' : fields[c.codes[i]!]!);
+	});
+	const parts: Uint8Array[] = [
+		encoder.encode(BOM + names.map((c) => csvField(c).field).join(',') + RECORD_END)
+	];
+	for (let from = 0; from < length; from += CHUNK_ROWS) {
+		const to = Math.min(length, from + CHUNK_ROWS);
+		const lines: string[] = [];
+		for (let i = from; i < to; i++) lines.push(field.map((f) => f(i)).join(','));
+		parts.push(encoder.encode(lines.join(RECORD_END) + RECORD_END));
+	}
+	const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+	let at = 0;
+	for (const p of parts) {
+		bytes.set(p, at);
+		at += p.length;
+	}
+	return { bytes, prefixed: names.filter((c) => prefixed.has(c)) };
 }

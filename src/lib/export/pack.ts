@@ -1,41 +1,72 @@
+import { cellOf, type Column, type Columns } from '$lib/db/columns';
+import type { Database } from '$lib/db/types';
+import type { Query } from '$lib/sql';
 import type { Cell } from './csv';
 import type { ColumnType } from './tables';
-import type { BundleContent, BundleTable } from './write';
+import type { BundleContent } from './write';
 
 /**
- * A bundle's tables in columns of typed arrays, for the trip to the bundle worker. Posting rows as
- * objects made the browser copy every row and key on the page's main thread (at 376,000 rows about
- * a second, during which the page could not answer); typed arrays are transferred, not copied, and
- * the few distinct texts of a column travel once each.
- *
- * - integer and double: a Float64Array, and a Uint8Array marking nulls;
- * - boolean: a Uint8Array, 0 false, 1 true, 2 null;
- * - text: an Int32Array of indexes into the column's distinct values, -1 for null.
- *
- * Only the table's declared columns travel: they are all the writer reads.
+ * The bundle's tables travel and are written as columns of typed arrays (db/columns.ts), never as
+ * one object per row: at a million pain scores the row objects held the page for seconds and the
+ * tab took 6 GB. Typed arrays are transferred to the bundle worker, not copied; a text column's
+ * few distinct values travel once each.
  */
-export type PackedColumn =
-	| { kind: 'number'; values: Float64Array<ArrayBuffer>; nulls: Uint8Array<ArrayBuffer> }
-	| { kind: 'boolean'; values: Uint8Array<ArrayBuffer> }
-	| { kind: 'text'; codes: Int32Array<ArrayBuffer>; dictionary: string[] };
 
-export interface PackedTable extends Omit<BundleTable, 'rows'> {
-	length: number;
-	packed: PackedColumn[];
+/** A declared column (name and export type) of a query's result. */
+export interface Declared {
+	name: string;
+	type: ColumnType;
 }
 
-export type PackedContent = Omit<BundleContent, 'tables'> & { tables: PackedTable[] };
+const KIND: Record<ColumnType, Column['kind']> = {
+	text: 'text',
+	integer: 'number',
+	double: 'number',
+	boolean: 'boolean'
+};
 
-function packColumn(type: ColumnType, name: string, rows: readonly Record<string, Cell>[]): PackedColumn {
+/**
+ * Run a query for its columns, in the order declared and checked against their export types (an
+ * integer column holds integers only). Engines without columns (`queryColumns`) give rows, which
+ * are packed here by the declared types.
+ */
+export async function queryDeclared(db: Database, q: Query, declared: readonly Declared[]): Promise<Columns> {
+	if (!db.queryColumns) return packRows(declared, await db.query(q.sql, q.params));
+	const result = await db.queryColumns(q.sql, q.params);
+	const columns = declared.map(({ name, type }) => {
+		const j = result.names.indexOf(name);
+		if (j < 0) throw new Error(`${q.name}: no column ${name} in the result`);
+		const c = result.columns[j]!;
+		if (c.kind !== KIND[type]) throw new Error(`column ${name} (${type}) was read as ${c.kind}`);
+		if (type === 'integer' && c.kind === 'number')
+			for (let i = 0; i < result.length; i++)
+				if (!c.nulls[i] && !Number.isInteger(c.values[i]))
+					throw new Error(`column ${name} (integer) got number ${c.values[i]}`);
+		return c;
+	});
+	return { length: result.length, names: declared.map((d) => d.name), columns };
+}
+
+/** Rows as columns of the declared types; a value of another type is refused. */
+export function packRows(declared: readonly Declared[], rows: readonly Record<string, unknown>[]): Columns {
+	return {
+		length: rows.length,
+		names: declared.map((d) => d.name),
+		columns: declared.map((d) => packColumn(d, rows))
+	};
+}
+
+function packColumn({ name, type }: Declared, rows: readonly Record<string, unknown>[]): Column {
 	const n = rows.length;
+	const wrong = (v: unknown) => new Error(`column ${name} (${type}) got ${typeof v} ${String(v)}`);
 	if (type === 'integer' || type === 'double') {
 		const values = new Float64Array(n);
 		const nulls = new Uint8Array(n);
 		for (let i = 0; i < n; i++) {
 			const v = rows[i]![name] ?? null;
 			if (v === null) nulls[i] = 1;
-			else if (typeof v === 'number') values[i] = v;
-			else throw new Error(`column ${name} (${type}) got ${typeof v} ${String(v)}`);
+			else if (typeof v === 'number' && (type === 'double' || Number.isInteger(v))) values[i] = v;
+			else throw wrong(v);
 		}
 		return { kind: 'number', values, nulls };
 	}
@@ -45,7 +76,7 @@ function packColumn(type: ColumnType, name: string, rows: readonly Record<string
 			const v = rows[i]![name] ?? null;
 			if (v === null) values[i] = 2;
 			else if (typeof v === 'boolean') values[i] = v ? 1 : 0;
-			else throw new Error(`column ${name} (boolean) got ${typeof v} ${String(v)}`);
+			else throw wrong(v);
 		}
 		return { kind: 'boolean', values };
 	}
@@ -58,7 +89,7 @@ function packColumn(type: ColumnType, name: string, rows: readonly Record<string
 			codes[i] = -1;
 			continue;
 		}
-		if (typeof v !== 'string') throw new Error(`column ${name} (text) got ${typeof v} ${String(v)}`);
+		if (typeof v !== 'string') throw wrong(v);
 		let code = index.get(v);
 		if (code === undefined) {
 			code = dictionary.length;
@@ -70,46 +101,55 @@ function packColumn(type: ColumnType, name: string, rows: readonly Record<string
 	return { kind: 'text', codes, dictionary };
 }
 
-/** The content with its tables packed, and the buffers to transfer with it. */
-export function packContent(content: BundleContent): { packed: PackedContent; transfer: ArrayBuffer[] } {
-	const transfer: ArrayBuffer[] = [];
-	const tables = content.tables.map(({ rows, ...t }) => {
-		const packed = t.columns.map((c) => packColumn(c.type, c.name, rows));
-		for (const p of packed) {
-			if (p.kind === 'number') transfer.push(p.values.buffer, p.nulls.buffer);
-			else if (p.kind === 'boolean') transfer.push(p.values.buffer);
-			else transfer.push(p.codes.buffer);
-		}
-		return { ...t, length: rows.length, packed };
+/** The columns' rows as objects (tests, and small tables). */
+export function tableRows(t: { length: number; columns: readonly Declared[]; data: readonly Column[] }) {
+	return Array.from({ length: t.length }, (_, i) => {
+		const row: Record<string, Cell> = {};
+		t.columns.forEach((c, j) => (row[c.name] = cellOf(t.data[j]!, i)));
+		return row;
 	});
-	return { packed: { ...content, tables }, transfer };
 }
 
-/** The rows back, one object per row with the declared columns, in column order. */
-export function unpackContent(packed: PackedContent): BundleContent {
-	const tables = packed.tables.map(({ length, packed: columns, ...t }) => {
-		const rows: Record<string, Cell>[] = new Array(length);
-		for (let i = 0; i < length; i++) {
-			const row: Record<string, Cell> = {};
-			for (let j = 0; j < columns.length; j++) {
-				const c = columns[j]!;
-				const name = t.columns[j]!.name;
-				row[name] =
-					c.kind === 'number'
-						? c.nulls[i]
-							? null
-							: c.values[i]!
-						: c.kind === 'boolean'
-							? c.values[i] === 2
-								? null
-								: c.values[i] === 1
-							: c.codes[i] === -1
-								? null
-								: c.dictionary[c.codes[i]!]!;
-			}
-			rows[i] = row;
+/** Rows `order[0]`, `order[1]`, … of a column. */
+export function gather(c: Column, order: Int32Array): Column {
+	// Each array in a local before the loop: a property read in it would cost at every row, since
+	// the three kinds of column differ in shape.
+	const n = order.length;
+	if (c.kind === 'number') {
+		const from = c.values;
+		const fromNulls = c.nulls;
+		const values = new Float64Array(n);
+		const nulls = new Uint8Array(n);
+		for (let i = 0; i < n; i++) {
+			const j = order[i]!;
+			values[i] = from[j]!;
+			nulls[i] = fromNulls[j]!;
 		}
-		return { ...t, rows };
-	});
-	return { ...packed, tables };
+		return { kind: 'number', values, nulls };
+	}
+	if (c.kind === 'boolean') {
+		const from = c.values;
+		const values = new Uint8Array(n);
+		for (let i = 0; i < n; i++) values[i] = from[order[i]!]!;
+		return { kind: 'boolean', values };
+	}
+	const from = c.codes;
+	const codes = new Int32Array(n);
+	for (let i = 0; i < n; i++) codes[i] = from[order[i]!]!;
+	return { kind: 'text', codes, dictionary: c.dictionary };
+}
+
+/** The buffers of the content's tables, to transfer with it to the bundle worker. */
+export function transferList(content: BundleContent): ArrayBuffer[] {
+	// Once each: a buffer listed twice cannot be transferred.
+	const buffers = new Set<ArrayBuffer>();
+	for (const t of content.tables) {
+		if (t.order) buffers.add(t.order.buffer);
+		for (const c of t.data) {
+			if (c.kind === 'number') buffers.add(c.values.buffer).add(c.nulls.buffer);
+			else if (c.kind === 'boolean') buffers.add(c.values.buffer);
+			else buffers.add(c.codes.buffer);
+		}
+	}
+	return [...buffers];
 }

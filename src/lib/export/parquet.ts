@@ -1,4 +1,5 @@
 import { parquetWriteBuffer, type BasicType } from 'hyparquet-writer';
+import { cellOf, type Column } from '$lib/db/columns';
 import type { Cell } from './csv';
 import type { ColumnType, ExportColumn } from './tables';
 
@@ -17,14 +18,15 @@ const PARQUET_TYPE: Record<ColumnType, BasicType> = {
  */
 export function toParquet(
 	columns: readonly ExportColumn[],
-	rows: readonly Readonly<Record<string, Cell>>[],
+	data: readonly Column[],
+	length: number,
 	createdBy: string
 ): Uint8Array {
-	const columnData = columns.map((c) => ({
+	const columnData = columns.map((c, j) => ({
 		name: c.name,
 		type: PARQUET_TYPE[c.type],
 		nullable: true,
-		data: rows.map((r) => check(c, r[c.name] ?? null))
+		data: Array.from({ length }, (_, i) => check(c, cellOf(data[j]!, i)))
 	}));
 	return new Uint8Array(parquetWriteBuffer({ columnData, createdBy }));
 }
