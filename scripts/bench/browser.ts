@@ -383,11 +383,12 @@ async function appRun(base: string, cohort: Cohort, changes: number, revisits: n
 		await page.addInitScript(INIT_SCRIPT);
 		// The start page imports the demo ahead (src/lib/state/session.svelte.ts); an upload would
 		// discard it. Its end is logged in `?debug`.
-		// Its IT dose and MME tables follow in the background ('later tables: built').
+		// Its IT dose and MME tables follow in the background ('later tables: built'), then the
+		// filtered queries' warm-up (src/lib/sql/dashboard.ts, 'warm-up: …').
 		const aheadSettled = page
 			.waitForEvent('console', {
 				predicate: (m) =>
-					m.text().startsWith('later tables: built') || /^demo read ahead: (stopped|failed)/.test(m.text()),
+					/^(warm-up: |later tables: failed|demo read ahead: (stopped|failed))/.test(m.text()),
 				timeout: 120_000
 			})
 			.catch(() => null);

@@ -609,9 +609,10 @@ as it shows): navigation start to chart ${(cold?.navigationToChartMs ?? []).map(
 
 After the filter changes: filters cleared, /export, the k-anonymity confirmation given where the
 page asks for it, then \`Download bundle (.zip)\` until the download starts. The five tables as CSV
-and Parquet, the dictionary, README and manifest, zipped. The queries and the rows they return are
-on the page (its DuckDB worker, then the tables' JavaScript rows on the main thread); the files
-and the zip are written in the bundle's own worker (src/lib/export/writerWorker.ts). Long tasks:
+and Parquet, the dictionary, README and manifest, zipped. The queries run in the page's DuckDB
+worker; their Arrow results become columns of typed arrays on the main thread, one column per task
+(src/lib/db/columns.ts), and are re-keyed there; the bundle's own worker puts the rows in order and
+writes the files and the zip (src/lib/export/writerWorker.ts). Long tasks:
 the main thread's tasks over 50 ms between the click and the download (PerformanceObserver
 \`longtask\`), the longest and their sum: how long the page could not answer a click.
 
