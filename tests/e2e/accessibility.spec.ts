@@ -73,3 +73,41 @@ test('the keyboard focus is never dropped to the page by a load or a dismissed n
 	await expect.poll(focused).toBe('h1: Pain');
 	await audit(page);
 });
+
+test('the analysis pages have one status region, present before a change: "Computing…", then "Updated."', async ({
+	page
+}) => {
+	await page.goto('/');
+	await page.getByRole('button', { name: 'Use demo data' }).click();
+	await painChart(page);
+	await page.getByRole('link', { name: 'Pump' }).first().click();
+	await expect(page.getByRole('heading', { name: 'Intrathecal dose', level: 1 })).toBeVisible();
+	const region = page.getByTestId('page-activity');
+	await expect(region).toHaveAttribute('role', 'status');
+	// The page's own first computation (it may wait for the IT dose tables) is over.
+	await expect(page.getByTestId('pump-timing')).toBeVisible({ timeout: 30_000 });
+	await expect(page.getByTestId('pump-dose-timing')).toBeVisible({ timeout: 30_000 });
+	await expect(region).not.toHaveText('Computing…');
+	await page.waitForTimeout(500);
+	// Every text it takes from now on, in order.
+	await region.evaluate((el) => {
+		const w = window as unknown as { __said: string[] };
+		w.__said = [];
+		new MutationObserver(() => w.__said.push(el.textContent ?? '')).observe(el, {
+			childList: true,
+			characterData: true,
+			subtree: true
+		});
+	});
+	// A slow machine, so that the page's queries run long enough to be announced (over 300 ms).
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('Emulation.setCPUThrottlingRate', { rate: 8 });
+	const office = page.getByTestId('filter-bar').locator('details', { hasText: 'Office' }).first();
+	await office.locator('summary').click();
+	await office.getByRole('checkbox').first().check();
+	const said = () => page.evaluate(() => (window as unknown as { __said: string[] }).__said.filter(Boolean));
+	await expect.poll(said, { timeout: 30_000 }).toEqual(['Computing…', 'Updated.']);
+	await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+	// The region stayed the same element: it is never inserted with its text.
+	await expect(region).toHaveText('Updated.');
+});

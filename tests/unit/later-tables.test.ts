@@ -80,6 +80,23 @@ describe('the build', () => {
 		expect(later.waiting).toBe(false);
 	});
 
+	test("the page's queries are counted as they run and wait, the build's own statements are not", async () => {
+		const later = new LaterTables(raw);
+		const counts: number[] = [];
+		later.onAsking = (n) => counts.push(n);
+		later.schedule([`CREATE OR REPLACE TABLE lt.mme_observed AS SELECT 3 AS o`]);
+		// Two at once: the first waits for the build (a later table), the second does not.
+		await Promise.all([later.db.query('SELECT o FROM lt.mme_observed'), later.db.query('SELECT 1 AS one')]);
+		// 1 waiting, then 2 (the plain one running), then each one's start and end.
+		expect(counts[0]).toBe(1);
+		expect(Math.max(...counts)).toBe(2);
+		expect(counts.at(-1)).toBe(0);
+		expect(counts.every((n) => n >= 0 && n <= 2)).toBe(true);
+		const settled = counts.length;
+		await sleep(QUIET_MS + 300);
+		expect(counts.length, 'nothing heard while nothing was asked').toBe(settled);
+	});
+
 	test('other queries run before it; it starts by itself once the page is quiet', async () => {
 		const later = new LaterTables(raw);
 		let built = 0;

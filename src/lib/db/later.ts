@@ -56,6 +56,8 @@ export class LaterTables<D extends Database> {
 	onFailure: (e: unknown) => void = () => undefined;
 	/** Hears of a build that finished. */
 	onBuilt: () => void = () => undefined;
+	/** Hears how many of the page's queries run or wait for the build, at each change. */
+	onAsking: (n: number) => void = () => undefined;
 
 	constructor(private readonly inner: D) {
 		const query = <T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
@@ -114,6 +116,7 @@ export class LaterTables<D extends Database> {
 	private async ask<R>(sql: string, run: () => Promise<R>): Promise<R> {
 		if (LATER_TABLES.test(sql) && (this.waiting || this.failure)) {
 			this.waiters++;
+			this.onAsking(this.asking + this.waiters);
 			try {
 				await this.ready();
 			} finally {
@@ -121,11 +124,13 @@ export class LaterTables<D extends Database> {
 			}
 		}
 		this.asking++;
+		this.onAsking(this.asking + this.waiters);
 		try {
 			return await run();
 		} finally {
 			this.asking--;
 			this.lastAsked = now();
+			this.onAsking(this.asking + this.waiters);
 		}
 	}
 

@@ -18,6 +18,7 @@ import {
 } from '$lib/ingest';
 import { recordInputFiles } from '$lib/export/inputs';
 import { firstDeriveSql, laterDeriveSql, warmFilteredQueries } from '$lib/sql';
+import { ActivityStatus } from './activity';
 import { demoFiles } from './demo';
 
 export type Phase = 'idle' | 'loading' | 'review' | 'ready' | 'error';
@@ -84,6 +85,9 @@ interface ReadAhead {
 class Session {
 	phase = $state<Phase>('idle');
 	message = $state('');
+	/** "Computing…", then "Updated.": the analysis pages' status region (the layout's; activity.ts). */
+	activity = $state('');
+	private readonly activityStatus = new ActivityStatus((text) => (this.activity = text));
 	report = $state<ImportReport | null>(null);
 	source = $state<'demo' | 'upload' | null>(null);
 	progress = $state<ImportProgress | null>(null);
@@ -445,6 +449,7 @@ class Session {
 		later.explainFailure = (e) =>
 			isOutOfMemory(e) ? new TooLarge(tooLargeForLaterTables(report), { cause: e }) : e;
 		later.onFailure = (e) => this.laterFailed(e, build);
+		later.onAsking = (n) => this.activityStatus.running(n);
 		later.onBuilt = () => {
 			debugLog(`later tables: built ${Math.round(performance.now())} ms after navigation start`);
 			if (warmed) return;
