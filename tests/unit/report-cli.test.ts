@@ -51,6 +51,14 @@ describe('npm run report', () => {
 	test('--json prints exactly one JSON document that matches the documented schema', () => {
 		const parsed = reportSchema.safeParse(json);
 		expect(parsed.success, parsed.error?.message).toBe(true);
+		// Strict: a field the schema (and report.md) does not list, or one missing, fails.
+		const added = structuredClone(json);
+		added.pain.pain_avg.windows[0].wilcoxon.ties = 3;
+		expect(reportSchema.safeParse(added).success).toBe(false);
+		const renamed = structuredClone(json);
+		renamed.pain.pain_avg.baseline.absent = renamed.pain.pain_avg.baseline.missing;
+		delete renamed.pain.pain_avg.baseline.missing;
+		expect(reportSchema.safeParse(renamed).success).toBe(false);
 		expect(json.oral_mme.factors).toBe('cdc2022');
 		expect(json.oral_mme.opioid_free.points.map((p: { day: number }) => p.day)).toEqual(
 			expect.arrayContaining([30, 365, 1825])
