@@ -111,3 +111,44 @@ test('the analysis pages have one status region, present before a change: "Compu
 	// The region stayed the same element: it is never inserted with its text.
 	await expect(region).toHaveText('Updated.');
 });
+
+test('at 320 CSS px no page scrolls sideways: wide tables scroll in their own regions, open lists wrap', async ({
+	page
+}) => {
+	await page.setViewportSize({ width: 320, height: 700 });
+	await page.goto('/');
+	await page.getByRole('button', { name: 'Use demo data' }).click();
+	await painChart(page);
+	const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	// Each page with the content that was widest before (tables, the funnel's controls and plots).
+	for (const [link, last] of [
+		['Dashboard', page.getByTestId('import-report')],
+		['Pain', page.getByTestId('pain-avg-scores')],
+		['Opioids', page.getByTestId('opioids-timing')],
+		['Pump', page.getByTestId('pump-dose-timing')],
+		['Offices', page.getByTestId('office-tables')],
+		['Export', page.getByTestId('export-tables')],
+		['Dictionary', page.getByRole('rowheader', { name: 'pain_avg' })]
+	] as const) {
+		await page.getByRole('navigation').getByRole('link', { name: link, exact: true }).click();
+		await expect(last.first()).toBeVisible({ timeout: 30_000 });
+		expect(await sideways(), link).toBeLessThanOrEqual(0);
+	}
+	// The wide tables are named regions that take the keyboard focus to scroll.
+	await page.getByRole('navigation').getByRole('link', { name: 'Dashboard', exact: true }).click();
+	const files = page.getByRole('region', { name: 'Records read, loaded, rejected and skipped per file' });
+	await expect(files).toHaveAttribute('tabindex', '0');
+	expect(await files.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+	// An open filter list and the settings stay within the screen.
+	const bar = page.getByTestId('filter-bar');
+	for (const open of [
+		bar.locator('details', { hasText: 'Diagnosis' }).first(),
+		page.getByTestId('settings-panel')
+	]) {
+		await open.locator('summary').click();
+		const box = (await open.locator('.panel').boundingBox())!;
+		expect(box.x).toBeGreaterThanOrEqual(0);
+		expect(box.x + box.width).toBeLessThanOrEqual(320);
+		expect(await sideways()).toBeLessThanOrEqual(0);
+	}
+});
