@@ -143,7 +143,7 @@ export function itDoseEscalation(
 			},
 			y: { label: 'Patients', grid: true },
 			marks: [
-				Plot.rectY(bins, { x1: 'x1', x2: 'x2', y: 'patients', fill: '#76b7b2', inset: 0.5 }),
+				Plot.rectY(bins, { x1: 'x1', x2: 'x2', y: 'patients', fill: '#2f7d77', inset: 0.5 }),
 				Plot.text(bins.filter(open), {
 					x: (b: EscalationBin) => (b.x1 + b.x2) / 2,
 					y: 'patients',

@@ -71,7 +71,7 @@ export function mmeOpioidFree(
 			},
 			y: { label: 'Opioid-free (%)', domain: [0, 100], grid: true },
 			marks: [
-				Plot.barY(rows, { x: 'label', y: 'pct', fill: '#59a14f', fillOpacity: 0.85 }),
+				Plot.barY(rows, { x: 'label', y: 'pct', fill: '#3d7f38' }),
 				Plot.ruleX(rows, { x: 'label', y1: 'lo', y2: 'hi', stroke: '#222', strokeWidth: 1.5 }),
 				Plot.text(rows, {
 					x: 'label',

@@ -1,4 +1,5 @@
 import * as Plot from '@observablehq/plot';
+import { SERIES_COLOURS } from './palette';
 import type { Shown } from '$lib/outcomes';
 import type { OfficesView } from '$lib/sql';
 import { plural } from '$lib/ingest';
@@ -75,7 +76,7 @@ export function officeTrendChart(view: OfficesView, ctx: OfficeTrendContext): Ch
 			marginRight: 100,
 			x: { label: 'Implant year', tickFormat: 'd', ticks: years.map(Number) },
 			y: { label: 'Implants', grid: true, zero: true },
-			color: { legend: true, domain: offices.map((r) => r.label) },
+			color: { legend: true, domain: offices.map((r) => r.label), range: [...SERIES_COLOURS] },
 			marks: [
 				Plot.rectY([0], {
 					x1: () => Number(years[0]) - 0.5,

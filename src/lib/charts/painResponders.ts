@@ -82,7 +82,7 @@ export function painResponders(w: PainWindowReport, ctx: PainRespondersContext):
 			fx: { label: null, domain: RULES.map((r) => RESPONDER_RULE_LABELS[r]), axis: 'top' },
 			x: { label: null, domain: DENOMINATORS.map((d) => DENOMINATOR_LABELS[d]), padding: 0.2 },
 			y: { label: 'Responders (%)', domain: [0, 100], grid: true },
-			color: { domain: DENOMINATORS.map((d) => DENOMINATOR_LABELS[d]), range: ['#4e79a7', '#a0cbe8'] },
+			color: { domain: DENOMINATORS.map((d) => DENOMINATOR_LABELS[d]), range: ['#4e79a7', '#b15928'] },
 			marks: [
 				Plot.barY(rows, { fx: 'rule', x: 'denominator', y: 'percent', fill: 'denominator' }),
 				Plot.ruleX(rows, { fx: 'rule', x: 'denominator', y1: 'lo', y2: 'hi', stroke: '#222' }),

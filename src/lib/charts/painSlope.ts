@@ -25,7 +25,7 @@ export interface PainSlopeRow extends PainPair {
 
 const DIRECTIONS: Direction[] = ['improved', 'unchanged', 'worse'];
 // Blue and orange stay apart for the common colour-vision deficiencies; grey means no change.
-const COLORS = ['#2c6fbb', '#9a9a9a', '#d9641e'];
+const COLORS = ['#245a9a', '#555555', '#8a3c10'];
 const BASELINE = 'Baseline';
 
 /** Scores carry at most one decimal: compare them as whole tenths, not as doubles. */
@@ -91,7 +91,7 @@ export function painSlope(pairs: PainPair[], ctx: PainSlopeContext): ChartSpec<P
 					y1: 'baseline',
 					y2: 'score',
 					stroke: 'direction',
-					strokeOpacity: 0.55,
+					strokeOpacity: 0.7,
 					strokeWidth: (d: PainSlopeRow) => 1 + 5 * Math.sqrt(d.n / maxN),
 					title: (d: PainSlopeRow) =>
 						`${d.n} patient${d.n === 1 ? '' : 's'}: ${formatNumber(d.baseline)} -> ${formatNumber(d.score)}`

@@ -40,8 +40,8 @@ export function patientMme(steps: PatientMmeStep[], ctx: PatientMmeContext): Cha
 					x2: (d: PatientMmeStep) => d.to_day + 1,
 					y1: 0,
 					y2: top,
-					fill: '#bbb',
-					fillOpacity: 0.5
+					fill: '#999',
+					fillOpacity: 0.35
 				}),
 				Plot.rectY(known, {
 					x1: 'from_day',

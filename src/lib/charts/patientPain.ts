@@ -91,7 +91,7 @@ export function landmarks(ctx: PatientChartContext) {
 		...(ctx.trialDay === null || ctx.trialDay === 0 || zero === 'trial'
 			? []
 			: [
-					Plot.ruleX([ctx.trialDay], { stroke: '#999', strokeDasharray: '1,3' }),
+					Plot.ruleX([ctx.trialDay], { stroke: '#767676', strokeDasharray: '1,3' }),
 					Plot.text([ctx.trialDay], {
 						x: (d: number) => d,
 						frameAnchor: 'top',
@@ -99,7 +99,7 @@ export function landmarks(ctx: PatientChartContext) {
 						textAnchor: 'end',
 						dx: -3,
 						dy: -14,
-						fill: '#777'
+						fill: '#666'
 					})
 				])
 	];
