@@ -34,6 +34,11 @@ export const QUIET_MS = 400;
  */
 export class LaterTables<D extends Database> {
 	readonly db: D;
+	/**
+	 * The database itself, past the gate and unseen by `onAsking`: for the page's own background
+	 * reads of the first tables (the warm-up of sql/dashboard.ts), which no one is waiting for.
+	 */
+	readonly background: D;
 	private pending: string[] = [];
 	/** The statements of the last schedule: a failed build drops every table they create. */
 	private statements: readonly string[] = [];
@@ -60,6 +65,7 @@ export class LaterTables<D extends Database> {
 	onAsking: (n: number) => void = () => undefined;
 
 	constructor(private readonly inner: D) {
+		this.background = inner;
 		const query = <T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
 			this.ask(sql, () => inner.query<T>(sql, params, options));
 		const queryColumns =

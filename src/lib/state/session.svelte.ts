@@ -27,7 +27,7 @@ export type Phase = 'idle' | 'loading' | 'review' | 'ready' | 'error';
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 const STORE = 'it-pump-outcomes:import:v1:';
-/** The filtered queries have run once in this page (sql/warm.ts): duckdb-wasm's code is warm. */
+/** The filtered queries have run once in this page (sql/dashboard.ts): duckdb-wasm's code is warm. */
 let warmed = false;
 
 /**
@@ -455,8 +455,9 @@ class Session {
 			if (warmed) return;
 			warmed = true;
 			// Once per page, when it is quiet: the user's first filter change then costs what the
-			// next ones do (sql/warm.ts). A failure here only loses the head start.
-			warmFilteredQueries(later.db).then(
+			// next ones do (sql/dashboard.ts). Past the status region's count: no one asked for it.
+			// A failure here only loses the head start.
+			warmFilteredQueries(later.background).then(
 				(f) => debugLog(`warm-up: ${f ? 'filtered queries run' : 'nothing to filter'}`),
 				(e) => debugLog(`warm-up failed: ${String(e)}`)
 			);
