@@ -29,6 +29,25 @@ export function cellOf(c: Column, i: number): string | number | boolean | null {
 	return code === -1 ? null : c.dictionary[code]!;
 }
 
+/**
+ * A text column's distinct values as they come: `code(text)` gives the value's index, adding it to
+ * `dictionary` the first time.
+ */
+export function textDictionary(): { code: (text: string) => number; dictionary: string[] } {
+	const dictionary: string[] = [];
+	const index = new Map<string, number>();
+	const code = (text: string): number => {
+		let c = index.get(text);
+		if (c === undefined) {
+			c = dictionary.length;
+			index.set(text, c);
+			dictionary.push(text);
+		}
+		return c;
+	};
+	return { code, dictionary };
+}
+
 /** The columns' rows as objects: for tests and small results only. */
 export function columnsToRows(t: Columns): Record<string, string | number | boolean | null>[] {
 	return Array.from({ length: t.length }, (_, i) =>
@@ -150,17 +169,7 @@ function arrowColumn(name: string, vector: ArrowVector, length: number): Column 
 	}
 	if (typeId === UTF8 || typeId === DICTIONARY) {
 		const codes = new Int32Array(length);
-		const dictionary: string[] = [];
-		const index = new Map<string, number>();
-		const code = (text: string): number => {
-			let c = index.get(text);
-			if (c === undefined) {
-				c = dictionary.length;
-				index.set(text, c);
-				dictionary.push(text);
-			}
-			return c;
-		};
+		const { code, dictionary } = textDictionary();
 		let at = 0;
 		for (const data of vector.data) {
 			textCodes(name, data, code, codes, at);

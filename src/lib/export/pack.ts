@@ -1,7 +1,6 @@
-import { cellOf, type Column, type Columns } from '$lib/db/columns';
+import { columnsToRows, textDictionary, type Column, type Columns } from '$lib/db/columns';
 import type { Database } from '$lib/db/types';
 import type { Query } from '$lib/sql';
-import type { Cell } from './csv';
 import type { ColumnType } from './tables';
 import type { BundleContent } from './write';
 
@@ -81,33 +80,18 @@ function packColumn({ name, type }: Declared, rows: readonly Record<string, unkn
 		return { kind: 'boolean', values };
 	}
 	const codes = new Int32Array(n);
-	const dictionary: string[] = [];
-	const index = new Map<string, number>();
+	const { code, dictionary } = textDictionary();
 	for (let i = 0; i < n; i++) {
 		const v = rows[i]![name] ?? null;
-		if (v === null) {
-			codes[i] = -1;
-			continue;
-		}
-		if (typeof v !== 'string') throw wrong(v);
-		let code = index.get(v);
-		if (code === undefined) {
-			code = dictionary.length;
-			index.set(v, code);
-			dictionary.push(v);
-		}
-		codes[i] = code;
+		if (v !== null && typeof v !== 'string') throw wrong(v);
+		codes[i] = v === null ? -1 : code(v);
 	}
 	return { kind: 'text', codes, dictionary };
 }
 
-/** The columns' rows as objects (tests, and small tables). */
-export function tableRows(t: { length: number; columns: readonly Declared[]; data: readonly Column[] }) {
-	return Array.from({ length: t.length }, (_, i) => {
-		const row: Record<string, Cell> = {};
-		t.columns.forEach((c, j) => (row[c.name] = cellOf(t.data[j]!, i)));
-		return row;
-	});
+/** A bundle table's rows as objects (tests, and small tables): `columnsToRows` by its declared names. */
+export function tableRows(t: { length: number; columns: readonly Declared[]; data: Column[] }) {
+	return columnsToRows({ length: t.length, names: t.columns.map((c) => c.name), columns: t.data });
 }
 
 /** Rows `order[0]`, `order[1]`, … of a column. */
