@@ -368,6 +368,8 @@ test('risky text in an upload is neutralised with one apostrophe, and coarsening
 		{ name: 'patients.csv', mimeType: 'text/csv', buffer: Buffer.from(patientsCsv) },
 		{ name: 'pain_scores.csv', mimeType: 'text/csv', buffer: Buffer.from(painCsv) }
 	];
+	// The upload's files are hashed in a worker of the site (export/inputs.ts), not on the page.
+	const hashWorker = page.waitForRequest(/\/hash\.worker-[^/]+\.js$/);
 	await page.goto('/export');
 	await page.getByLabel('Or choose your CSV export files:').setInputFiles(uploads);
 	await expect(page.getByTestId('export-tables')).toBeVisible({ timeout: 45_000 });
@@ -391,6 +393,7 @@ test('risky text in an upload is neutralised with one apostrophe, and coarsening
 		/,4\.9,365,-2\.1,-30,true,true,false,true,/
 	);
 	expect(manifest.csv.quote_prefixed_columns).toMatchObject({ patients: ['office'], analysis: ['office'] });
+	await hashWorker;
 	for (const u of uploads) {
 		expect(manifest.inputs!.find((i) => i.file === u.name)!.sha256, u.name).toBe(sha256(u.buffer));
 	}

@@ -7,7 +7,8 @@ export {
 	type WrittenBundle
 } from './write';
 export { toCsv, csvField, neutralise, unneutralise, BOM, type Cell, type CsvResult } from './csv';
-export { recordInputFiles, recordedInputFiles, sha256Hex, type InputFileHash } from './inputs';
+export { hashInputFiles, recordInputFiles, recordedInputFiles, type InputFileHash } from './inputs';
+export { sha256Hex } from './sha256';
 export {
 	kAnonymity,
 	kAnonymityOptions,

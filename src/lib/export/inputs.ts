@@ -1,3 +1,6 @@
+import { sha256Hex } from './sha256';
+import type { HashReply } from './hash.worker';
+
 /** An input file as the manifest names it. */
 export interface InputFileHash {
 	file: string;
@@ -6,38 +9,81 @@ export interface InputFileHash {
 	sha256: string | null;
 }
 
-let recorded: Promise<InputFileHash[]> | null = null;
+/** A file of a load, as the session holds it: the bytes read and, for an upload, the file itself. */
+export interface RecordedFile {
+	name: string;
+	bytes: Uint8Array;
+	size?: number;
+	blob?: Blob;
+}
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-	return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+let recorded: { files: RecordedFile[]; hashes: Promise<InputFileHash[]> | null } | null = null;
+
+/**
+ * The hook the session calls with the files of each completed load. Nothing is hashed yet: the
+ * session asks for that once the page is quiet (`hashInputFiles`), and the export asks for the
+ * hashes (`recordedInputFiles`), whichever comes first. The bytes and files are kept until then;
+ * the page keeps them for a reload anyway.
+ */
+export function recordInputFiles(inputs: readonly RecordedFile[]): void {
+	recorded = {
+		files: inputs.map((f) => ({ name: f.name, bytes: f.bytes, size: f.size, blob: f.blob })),
+		hashes: null
+	};
 }
 
 /**
- * The hook the session calls with the files of each completed load. `crypto.subtle.digest` copies
- * the bytes when it is called, so nothing done with the buffers afterwards changes the result;
- * only the names, sizes and digests are kept here, never the bytes. The files are hashed one after
- * the other, so that at most one file's copy exists at a time (a file may be hundreds of MB).
+ * Hash the last load's files, unless that has started. One file after the other, so that at most
+ * one copy of a file exists at a time (a file may be hundreds of MB). An upload's file is hashed
+ * in a worker of this site, so the page's main thread copies nothing; the bytes as read are hashed
+ * on the page when there is no file (the demo), no worker (Node), or the file can no longer be
+ * read (changed on disk since: then the bytes as read are what was loaded).
  */
-export function recordInputFiles(
-	inputs: readonly { name: string; bytes: Uint8Array; size?: number }[]
-): void {
-	const files = inputs.map((f) => ({ name: f.name, bytes: f.bytes, size: f.size }));
-	recorded = (async () => {
+export function hashInputFiles(): void {
+	const load = recorded;
+	if (!load || load.hashes) return;
+	load.hashes = (async () => {
 		const out: InputFileHash[] = [];
-		for (const f of files) {
+		for (const f of load.files) {
 			const unread = f.size !== undefined && f.size !== f.bytes.length;
 			out.push({
 				file: f.name,
 				bytes: f.size ?? f.bytes.length,
-				sha256: unread ? null : await sha256Hex(f.bytes)
+				sha256: unread ? null : await hashOf(f)
 			});
 		}
+		load.files = [];
 		return out;
 	})();
 }
 
+async function hashOf(f: RecordedFile): Promise<string> {
+	const blob = f.blob && f.blob.size === f.bytes.length ? f.blob : null;
+	if (blob && typeof Worker !== 'undefined') {
+		const reply = await hashInWorker(blob).catch((e): HashReply => ({ ok: false, error: String(e) }));
+		if (reply.ok) return reply.sha256;
+	}
+	return sha256Hex(f.bytes);
+}
+
+function hashInWorker(blob: Blob): Promise<HashReply> {
+	return new Promise((resolve, reject) => {
+		const worker = new Worker(new URL('./hash.worker.ts', import.meta.url), { type: 'module' });
+		worker.onmessage = (event: MessageEvent<HashReply>) => {
+			worker.terminate();
+			resolve(event.data);
+		};
+		worker.onerror = (event) => {
+			worker.terminate();
+			reject(new Error(event.message || 'the hashing worker could not start'));
+		};
+		worker.postMessage(blob);
+	});
+}
+
 /** The files of the last completed load (session.svelte.ts records them), or null before any. */
 export function recordedInputFiles(): Promise<InputFileHash[] | null> {
-	return recorded ?? Promise.resolve(null);
+	if (!recorded) return Promise.resolve(null);
+	hashInputFiles();
+	return recorded.hashes!;
 }

@@ -1,6 +1,6 @@
 import { dataDictionary } from '$lib/contract';
 import { version as appVersion } from '../../../package.json';
-import { sha256Hex } from './inputs';
+import { sha256Hex } from './sha256';
 
 export const APP_NAME = 'it-pump-outcomes';
 export const APP_VERSION: string = appVersion;

@@ -6,7 +6,8 @@ import type { Column } from '$lib/db/columns';
 import { columnsCsv } from './csv';
 import { gather } from './pack';
 import { dictionaryCsv, dictionaryMarkdown, type DictionaryTable } from './dictionary';
-import { sha256Hex, type InputFileHash } from './inputs';
+import type { InputFileHash } from './inputs';
+import { sha256Hex } from './sha256';
 import {
 	manifestInputs,
 	manifestKAnonymity,

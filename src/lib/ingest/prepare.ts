@@ -22,6 +22,11 @@ export interface InputFile {
 	bytes: Uint8Array;
 	/** The file's size when its bytes were not read because it is over `maxFileBytes`. */
 	size?: number;
+	/**
+	 * The file itself, holding exactly `bytes` (an upload's File): the export's manifest hashes it in
+	 * a worker, not on the page (export/inputs.ts).
+	 */
+	blob?: Blob;
 }
 
 /** A file read, scanned and judged, ready to load (or refused, or waiting for the user). */
