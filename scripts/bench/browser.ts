@@ -256,7 +256,7 @@ function waitInPage(page: Page, test: string, timeoutMs: number): Promise<number
 
 const CHARTS_DRAWN = `(() => {
 	const figs = [...document.querySelectorAll('main figure.chart')];
-	const busy = [...document.querySelectorAll('main [role=status]')].some((e) => /Computing|Reading|Rebuilding|Loading/.test(e.textContent || ''));
+	const busy = document.querySelector('main [data-busy]') !== null || [...document.querySelectorAll('main [role=status]')].some((e) => /Computing|Reading|Rebuilding|Loading/.test(e.textContent || ''));
 	return figs.length > 0 && !busy && figs.every((f) => { const s = f.querySelector('.plot svg, svg'); return s && !s.hasAttribute('data-bench-stale'); });
 })()`;
 

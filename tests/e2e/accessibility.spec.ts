@@ -82,15 +82,22 @@ test('the analysis pages have one status region, present before a change: "Compu
 	await painChart(page);
 	const region = page.getByTestId('page-activity');
 	await expect(region).toHaveAttribute('role', 'status');
-	// Every text it takes from now on, in order.
+	// Every text it takes from now on, in order; and every status the page itself shows in <main>
+	// (a page's own "Computing…" as a status too would be said twice).
 	await region.evaluate((el) => {
-		const w = window as unknown as { __said: string[] };
+		const w = window as unknown as { __said: string[]; __pageStatus: string[] };
 		w.__said = [];
+		w.__pageStatus = [];
 		new MutationObserver(() => w.__said.push(el.textContent ?? '')).observe(el, {
 			childList: true,
 			characterData: true,
 			subtree: true
 		});
+		const main = document.querySelector('main')!;
+		new MutationObserver(() => {
+			for (const s of main.querySelectorAll('[role=status], [aria-live]'))
+				if (s.textContent?.trim()) w.__pageStatus.push(s.textContent.trim());
+		}).observe(main, { childList: true, characterData: true, subtree: true });
 	});
 	// A slow machine (the page's thread 20 times slower), then the pump page: its queries wait for
 	// the IT dose tables, or run on them, well over the 300 ms after which the region speaks.
@@ -106,6 +113,11 @@ test('the analysis pages have one status region, present before a change: "Compu
 	expect(said).toContain('Computing…');
 	expect(said.at(-1)).toBe('Updated.');
 	for (let i = 1; i < said.length; i++) expect(said[i], said.join(' / ')).not.toBe(said[i - 1]);
+	// The pump page showed its own "Computing…" lines meanwhile (seen, data-busy), none as a status.
+	const pageStatus = await page.evaluate(
+		() => (window as unknown as { __pageStatus: string[] }).__pageStatus
+	);
+	expect(pageStatus.filter((t) => /Computing|Checking|Counting|Listing/.test(t))).toEqual([]);
 });
 
 test('at 320 CSS px no page scrolls sideways: wide tables scroll in their own regions, open lists wrap', async ({
