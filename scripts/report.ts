@@ -1,7 +1,8 @@
 // The command-line report (../shared/docs/report.md, docs/report.md): the app's import rules and
 // query builders on a folder of CSV or Parquet files, in Node, with native DuckDB when it is
 // installed and otherwise the browser's engine (duckdb-wasm's Node build).
-//   npm run -s report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress] [--engine native|wasm] [--threads N]
+//   npm run -s report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress] [--date-order mdy|dmy]
+//                           [--engine native|wasm] [--threads N]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadDataset } from '../src/lib/dataset/index.ts';
@@ -15,11 +16,17 @@ import {
 } from '../src/lib/db/native.ts';
 import { nodeDatabase } from '../src/lib/db/node.ts';
 import type { Database } from '../src/lib/db/types.ts';
+import type { DateOrder } from '../src/lib/ingest/index.ts';
+import { asksDateOrder } from '../src/lib/ingest/prepare.ts';
 import { DEFAULT_SETTINGS } from '../src/lib/outcomes/index.ts';
 import { buildReport, formatSummary, suppressReport } from '../src/lib/report/index.ts';
 
 const USAGE =
-	'usage: npm run -s report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress] [--engine native|wasm] [--threads N]';
+	'usage: npm run -s report -- DIR [--json] [--mme cdc2022|cdc2016] [--suppress] [--date-order mdy|dmy] [--engine native|wasm] [--threads N]';
+
+/** What a refusal for undecidable dates needs on the command line. */
+const DATE_ORDER_HINT =
+	'  no value decides the order: run again with --date-order mdy (month first, 01/02/2024 is 2 January) or --date-order dmy (day first: 1 February)';
 
 /** Exit 2: the input is refused as a whole (report.md), with the reason on standard error. */
 function refuse(reason: string): never {
@@ -34,6 +41,7 @@ function parseArgs(argv: string[]) {
 	let suppress = false;
 	let engine: 'native' | 'wasm' | undefined;
 	let threads: number | undefined;
+	let dateOrder: DateOrder | undefined;
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i]!;
 		if (a === '--json') json = true;
@@ -43,7 +51,12 @@ function parseArgs(argv: string[]) {
 				refuse(`--mme takes cdc2022 or cdc2016, got ${v ?? 'nothing'}\n${USAGE}`);
 			mme = v;
 		} else if (a === '--suppress') suppress = true;
-		else if (a === '--engine') {
+		else if (a === '--date-order') {
+			const v = argv[++i];
+			if (v !== 'mdy' && v !== 'dmy')
+				refuse(`--date-order takes mdy or dmy, got ${v ?? 'nothing'}\n${USAGE}`);
+			dateOrder = v;
+		} else if (a === '--engine') {
 			const v = argv[++i];
 			if (v !== 'native' && v !== 'wasm')
 				refuse(`--engine takes native or wasm, got ${v ?? 'nothing'}\n${USAGE}`);
@@ -61,7 +74,7 @@ function parseArgs(argv: string[]) {
 	// duckdb-wasm runs on one thread; more threads are the native engine's only.
 	if (threads !== undefined && engine === 'wasm')
 		refuse('--threads is for --engine native (duckdb-wasm has one)');
-	return { dir, json, mme, suppress, engine, threads };
+	return { dir, json, mme, suppress, engine, threads, dateOrder };
 }
 
 /**
@@ -164,13 +177,22 @@ async function main() {
 	const engine = await openEngine(args.engine, args.threads);
 	try {
 		const { db } = engine;
-		const imported = await loadDataset(db, inputs);
+		const imported = await loadDataset(db, inputs, { dateOrder: args.dateOrder });
 		for (const f of imported.files) {
 			const mapping = f.mapping.columns.map((c) => `${c.header} -> ${c.target ?? '(ignored)'}`).join(', ');
 			process.stderr.write(`${f.file}: ${f.kind}; ${mapping}\n`);
+			if (f.dialect.dateOrderFrom)
+				process.stderr.write(
+					`${f.file}: dates read as ${f.dialect.dateFormat} (${f.dialect.dateOrderFrom === 'choice' ? `--date-order ${args.dateOrder}` : 'the values decide it'})\n`
+				);
 			for (const w of f.warnings) process.stderr.write(`${f.file}: warning: ${w}\n`);
 		}
-		if (imported.refused.length) refuse(imported.refused.map((r) => r.reason).join('\n'));
+		if (imported.refused.length)
+			refuse(
+				imported.refused
+					.map((r) => (asksDateOrder(r.reason) ? `${r.reason}\n${DATE_ORDER_HINT}` : r.reason))
+					.join('\n')
+			);
 		const exact = await buildReport(db, imported, {
 			settings: { ...DEFAULT_SETTINGS, mmeFactors: args.mme }
 		});

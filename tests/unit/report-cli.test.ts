@@ -242,6 +242,55 @@ describe('npm run report exit codes', () => {
 		expect(hidden.map((f: { skipped_lines: unknown[] }) => f.skipped_lines)).toEqual([[], []]);
 	});
 
+	test('dates no value decides: refused with the option to pass, then read in the order --date-order gives', async () => {
+		// Every date is valid both ways. Implant 01/02/2024 and a score on 05/04/2024: month first,
+		// 2 January and 4 May; day first, 1 February and 5 April.
+		const dir = folder({
+			'patients.csv':
+				'patient_id,office,diagnosis,implant_date,followup_end_date\nP1,Lexington,fbss,01/02/2024,12/12/2025\n',
+			'pain.csv': 'patient_id,date,pain_avg\nP1,05/04/2024,4\n'
+		});
+		const refused = await report(dir);
+		expect(refused.code).toBe(2);
+		expect(refused.stderr).toContain('patients.csv: no date decides whether');
+		expect(refused.stderr).toContain('run again with --date-order mdy');
+		expect((await report(dir, '--date-order', 'ymd')).stderr).toContain(
+			'--date-order takes mdy or dmy, got ymd'
+		);
+
+		const day = (to: number, from: number) => (to - from) / 86_400_000;
+		const days = {
+			mdy: day(Date.UTC(2024, 4, 4), Date.UTC(2024, 0, 2)),
+			dmy: day(Date.UTC(2024, 3, 5), Date.UTC(2024, 1, 1))
+		};
+		expect(days).toEqual({ mdy: 123, dmy: 64 });
+		for (const order of ['mdy', 'dmy'] as const) {
+			const r = await report(dir, '--json', '--date-order', order);
+			expect(r.code, r.stderr).toBe(0);
+			const format = order === 'mdy' ? 'M/D/YYYY' : 'D/M/YYYY';
+			expect(r.stderr).toContain(`patients.csv: dates read as ${format} (--date-order ${order})`);
+			const json = JSON.parse(r.stdout);
+			expect(reportSchema.safeParse(json).success).toBe(true);
+			expect(json.import.files.map((f: { dates: unknown }) => f.dates)).toEqual([
+				{ format, order_from: 'choice' },
+				{ format, order_from: 'choice' }
+			]);
+			// The 3-month window (day 90 give or take the half-width) holds the score in one order only.
+			const hw = json.settings.window_half_width;
+			const w3 = json.pain.pain_avg.windows.find((w: { label: string }) => w.label === '3m');
+			expect(w3.n, order).toBe(Math.abs(days[order] - 90) <= hw ? 1 : 0);
+		}
+		// A value that decides (13/02/2024 is day first) decides, whatever the option says.
+		const decided = folder({
+			'patients.csv':
+				'patient_id,office,diagnosis,implant_date\nP1,Lexington,fbss,13/02/2024\nP2,Danville,crps,01/02/2024\n'
+		});
+		const d = await report(decided, '--json', '--date-order', 'mdy');
+		expect(d.code, d.stderr).toBe(0);
+		expect(JSON.parse(d.stdout).import.files[0].dates).toEqual({ format: 'D/M/YYYY', order_from: 'values' });
+		expect(d.stderr).toContain('patients.csv: dates read as D/M/YYYY (the values decide it)');
+	});
+
 	test('exits 2 for a folder that does not exist', async () => {
 		const r = await report(path.join(tmpdir(), 'no-such-folder-for-report'));
 		expect(r.code).toBe(2);

@@ -217,7 +217,7 @@ export async function prepareFile(
 	if (decimals.mixed) return refuse(`${file}: ${decimals.mixed}`);
 	for (const c of decimals.comma) warnings.push(`column "${c}" was read with a decimal comma (5,5 is 5.5)`);
 
-	const dates = dateOrderOf(plan, scan.stats, choice.dateOrder ?? null);
+	const dates = dateOrderOf(plan, scan.stats, choice.dateOrder ?? options.dateOrder ?? null);
 	warnings.push(...dates.warnings);
 	const dialect: Omit<Dialect, 'timeForm'> = {
 		delimiter: head.delimiter,
@@ -359,6 +359,14 @@ function lineList(lines: readonly number[], total: number): string {
 	return `${total === 1 ? 'line' : 'lines'} ${lines.join(', ')}${total > lines.length ? `, …, ${total} in all` : ''}`;
 }
 
+/** The words that end a refusal (or question) for undecidable date order. */
+const CHOOSE_DATE_ORDER = 'choose the order';
+
+/** A refusal a date order would answer (the command line's `--date-order`). */
+export function asksDateOrder(reason: string): boolean {
+	return reason.includes(`; ${CHOOSE_DATE_ORDER}`);
+}
+
 /**
  * Day-month order of `A/B/YYYY` dates: decided by a value that is valid one way only; when no
  * value decides (or values contradict each other), by the user's choice; else undecided.
@@ -393,8 +401,8 @@ function dateOrderOf(plan: readonly ColumnPlan[], stats: readonly ColumnStats[],
 	if (!order) {
 		const undecided =
 			mdy.length && dmy.length
-				? `dates contradict each other: some are valid only as month/day (line ${mdy[0]}), others only as day/month (line ${dmy[0]}); choose the order the export used, and the other dates are rejected`
-				: `no date decides whether ${columns.map((c) => `"${c}"`).join(', ')} ${columns.length === 1 ? 'is' : 'are'} month/day/year or day/month/year (e.g. 01/02/2024); choose the order`;
+				? `dates contradict each other: some are valid only as month/day (line ${mdy[0]}), others only as day/month (line ${dmy[0]}); ${CHOOSE_DATE_ORDER} the export used, and the other dates are rejected`
+				: `no date decides whether ${columns.map((c) => `"${c}"`).join(', ')} ${columns.length === 1 ? 'is' : 'are'} month/day/year or day/month/year (e.g. 01/02/2024); ${CHOOSE_DATE_ORDER}`;
 		return { ...none, format: null, undecided };
 	}
 	if (byValues && chosen && chosen !== byValues)

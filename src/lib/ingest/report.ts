@@ -141,6 +141,11 @@ export interface ImportOptions {
 	interactive?: boolean;
 	/** Decisions by header key (remembered, or just made by the user). */
 	choices?: Readonly<Record<string, FileChoice>>;
+	/**
+	 * The order of `A/B/YYYY` dates where no value decides it, for every file (the command line's
+	 * `--date-order`). A file's own choice comes first, and values that decide it come before both.
+	 */
+	dateOrder?: DateOrder;
 	/** Header keys whose mapping is shown again even when remembered (the report's "edit mapping"). */
 	review?: readonly string[];
 	onProgress?: (p: ImportProgress) => void;

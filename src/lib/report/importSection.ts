@@ -17,6 +17,10 @@ export function importSection(report: ImportReport) {
 			rejected: f.rejected,
 			skipped: f.skipped,
 			warnings: f.warnings,
+			// How the file's dates were read: the format, and what decided a day-month order.
+			dates: f.dialect.dateFormat
+				? { format: f.dialect.dateFormat, order_from: f.dialect.dateOrderFrom }
+				: null,
 			problem_count: f.problemCount,
 			problems: f.problems,
 			skipped_lines: f.skippedLines.slice(0, MAX_PROBLEMS_IN_REPORT)

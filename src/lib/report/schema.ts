@@ -153,6 +153,18 @@ function documentSchema(count: Count, suppressed: 'offices' | 'all') {
 					rejected: count,
 					skipped: count,
 					warnings: z.array(z.string()),
+					dates: z
+						.strictObject({
+							format: z.enum(['YYYY-MM-DD', 'M/D/YYYY', 'D/M/YYYY']),
+							order_from: z
+								.enum(['values', 'choice'])
+								.nullable()
+								.describe(
+									'what decided the day-month order: the values, or --date-order; null for YYYY-MM-DD'
+								)
+						})
+						.nullable()
+						.describe('how the dates were read; null for a file in day form'),
 					problem_count: count.describe('problems found (one rejected row may have several)'),
 					problems: z
 						.array(
