@@ -9,7 +9,9 @@ const config = {
 		adapter: adapter({
 			pages: 'build',
 			assets: 'build',
-			fallback: undefined,
+			// The page a static host (and scripts/serve.js) answers an unknown address with, status
+			// 404: the app's own "Page not found" (src/routes/+error.svelte), with its links.
+			fallback: '404.html',
 			// Precompressed by scripts/precompress.js (brotli quality 9: seconds, not minutes).
 			precompress: false,
 			strict: true

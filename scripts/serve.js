@@ -1,7 +1,8 @@
 // A static file server for the built site, with no dependencies:
 //   node scripts/serve.js build [--port N]
 // It serves what adapter-static wrote and nothing else: prerendered pages as `<route>.html`,
-// `index.html` for a folder, and the precompressed `.br` / `.gz` sibling when the browser takes it.
+// `index.html` for a folder, the precompressed `.br` / `.gz` sibling when the browser takes it, and
+// `404.html` (the app's "Page not found") with status 404 for an address that is none of these.
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -144,18 +145,35 @@ async function handle(root, req, res) {
 		const location = '/' + encodeURI(found.redirect).replace(/^\/+/, '') + (query ? '?' + query : '');
 		return send(res, 308, `see ${location}\n`, { Location: location });
 	}
-	if (!found.file) return send(res, found.status, found.status === 403 ? 'forbidden\n' : 'not found\n');
+	if (!found.file) {
+		// The app's own "Page not found" (adapter-static's fallback page), as static hosts answer.
+		const fallback = resolve(root, '404.html');
+		if (found.status === 404 && (await regularFile(fallback)))
+			return sendFile(req, res, { name: fallback, real: fallback, status: 404, cache: 'no-cache' });
+		return send(res, found.status, found.status === 403 ? 'forbidden\n' : 'not found\n');
+	}
 	// A symbolic link may point outside the root even when its own path does not.
 	const real = await realpath(found.file);
 	if (!inside(root, real)) return send(res, 403, 'forbidden\n');
 
-	const headers = {
-		'Content-Type': MIME[extname(found.file).toLowerCase()] ?? 'application/octet-stream',
-		'X-Content-Type-Options': 'nosniff',
+	return sendFile(req, res, {
+		name: found.file,
+		real,
+		status: 200,
 		// SvelteKit puts content hashes in every file name under _app/immutable/.
-		'Cache-Control': pathname.startsWith('/_app/immutable/')
-			? 'public, max-age=31536000, immutable'
-			: 'no-cache'
+		cache: pathname.startsWith('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache'
+	});
+}
+
+/**
+ * Send a file (`real`, typed by the name it was asked by), or its precompressed sibling when the
+ * request takes that coding.
+ */
+async function sendFile(req, res, { name, real, status, cache }) {
+	const headers = {
+		'Content-Type': MIME[extname(name).toLowerCase()] ?? 'application/octet-stream',
+		'X-Content-Type-Options': 'nosniff',
+		'Cache-Control': cache
 	};
 	let file = real;
 	let size = (await regularFile(real))?.size ?? 0;
@@ -173,7 +191,7 @@ async function handle(root, req, res) {
 		}
 	}
 	headers['Content-Length'] = size;
-	res.writeHead(200, headers);
+	res.writeHead(status, headers);
 	if (req.method === 'HEAD') return res.end();
 	const stream = createReadStream(file);
 	stream.on('error', () => res.destroy());

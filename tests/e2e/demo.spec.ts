@@ -21,6 +21,21 @@ test('the start page offers demo data and a CSV upload', async ({ page }) => {
 	await expect(page.getByRole('status')).toBeAttached();
 });
 
+test('a page asked for by its file name opens the page; an unknown address says so and links to the start', async ({
+	page
+}) => {
+	// Static hosts serve the prerendered files under their own names too.
+	await page.goto('/index.html');
+	await expect(page.getByRole('button', { name: 'Use demo data' })).toBeEnabled();
+	await page.goto('/dictionary.html');
+	await expect(page.getByRole('heading', { level: 1, name: 'Data dictionary' })).toBeVisible();
+	await page.goto('/no-such-page');
+	await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+	await expect(page.getByText('There is no page at /no-such-page.')).toBeVisible();
+	await page.getByRole('link', { name: 'Go to the start page' }).click();
+	await expect(page.getByRole('button', { name: 'Use demo data' })).toBeEnabled();
+});
+
 test('the demo loads four files and the pain chart counts the outcome population', async ({ page }) => {
 	const n = expectedDemoN();
 	expect(n, 'patients the pain chart should count').toBeGreaterThan(0);
