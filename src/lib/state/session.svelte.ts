@@ -16,7 +16,7 @@ import {
 	type Refusal,
 	uniqueNames
 } from '$lib/ingest';
-import { hashInputFiles, recordInputFiles } from '$lib/export/inputs';
+import { recordInputFiles } from '$lib/export/inputs';
 import { firstDeriveSql, laterDeriveSql, warmFilteredQueries } from '$lib/sql';
 import { ActivityStatus } from './activity';
 import { demoFiles } from './demo';
@@ -452,8 +452,6 @@ class Session {
 		later.onAsking = (n) => this.activityStatus.running(n);
 		later.onBuilt = () => {
 			debugLog(`later tables: built ${Math.round(performance.now())} ms after navigation start`);
-			// The page is quiet: the export's input hashes need not wait for the export.
-			hashInputFiles();
 			if (warmed) return;
 			warmed = true;
 			// Once per page, when it is quiet: the user's first filter change then costs what the
@@ -491,7 +489,7 @@ class Session {
 	/** A load's tables are built: the page may say so, and every view queries them. */
 	private finish(report: ImportReport, ms: number): boolean {
 		// The export's manifest names these files with their SHA-256: of the bytes as read, hashed
-		// once the page is quiet (the later tables built) or when the export asks (export/inputs.ts).
+		// when the export page opens (export/inputs.ts), not beside the user's first queries.
 		if (report.files.length) recordInputFiles(this.inputs);
 		this.version++;
 		const loaded = loadedRows(report);
