@@ -29,9 +29,15 @@ test('a page asked for by its file name opens the page; an unknown address says 
 	await expect(page.getByRole('button', { name: 'Use demo data' })).toBeEnabled();
 	await page.goto('/dictionary.html');
 	await expect(page.getByRole('heading', { level: 1, name: 'Data dictionary' })).toBeVisible();
+	// The browser notes the 404 status of the page itself; the app adds nothing to the console.
+	const logged: string[] = [];
+	page.on('console', (m) => {
+		if (m.type() === 'error') logged.push(m.text());
+	});
 	await page.goto('/no-such-page');
 	await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
 	await expect(page.getByText('There is no page at /no-such-page.')).toBeVisible();
+	expect(logged.filter((t) => !t.startsWith('Failed to load resource'))).toEqual([]);
 	await page.getByRole('link', { name: 'Go to the start page' }).click();
 	await expect(page.getByRole('button', { name: 'Use demo data' })).toBeEnabled();
 });
