@@ -160,7 +160,7 @@ function documentSchema(count: Count, suppressed: 'offices' | 'all') {
 								.enum(['values', 'choice'])
 								.nullable()
 								.describe(
-									'what decided the day-month order: the values, or --date-order; null for YYYY-MM-DD'
+									'what decided the day-month order: the values, or a choice (--date-order, or the answer on the page); null for YYYY-MM-DD'
 								)
 						})
 						.nullable()
