@@ -1,3 +1,4 @@
+import type { InputFile } from '$lib/ingest';
 import { sha256Hex } from './sha256';
 import type { HashReply } from './hash.worker';
 
@@ -9,15 +10,7 @@ export interface InputFileHash {
 	sha256: string | null;
 }
 
-/** A file of a load, as the session holds it: the bytes read and, for an upload, the file itself. */
-export interface RecordedFile {
-	name: string;
-	bytes: Uint8Array;
-	size?: number;
-	blob?: Blob;
-}
-
-let recorded: { files: RecordedFile[]; hashes: Promise<InputFileHash[]> | null } | null = null;
+let recorded: { files: readonly InputFile[]; hashes: Promise<InputFileHash[]> | null } | null = null;
 
 /**
  * The hook the session calls with the files of each completed load. Nothing is hashed yet: the
@@ -26,11 +19,8 @@ let recorded: { files: RecordedFile[]; hashes: Promise<InputFileHash[]> | null }
  * queries on a 2-core machine. The bytes and files are kept until then; the page keeps them for a
  * reload anyway.
  */
-export function recordInputFiles(inputs: readonly RecordedFile[]): void {
-	recorded = {
-		files: inputs.map((f) => ({ name: f.name, bytes: f.bytes, size: f.size, blob: f.blob })),
-		hashes: null
-	};
+export function recordInputFiles(inputs: readonly InputFile[]): void {
+	recorded = { files: [...inputs], hashes: null };
 }
 
 /**
@@ -58,7 +48,7 @@ export function hashInputFiles(): void {
 	})();
 }
 
-async function hashOf(f: RecordedFile): Promise<string> {
+async function hashOf(f: InputFile): Promise<string> {
 	const blob = f.blob && f.blob.size === f.bytes.length ? f.blob : null;
 	if (blob && typeof Worker !== 'undefined') {
 		const reply = await hashInWorker(blob).catch((e): HashReply => ({ ok: false, error: String(e) }));
